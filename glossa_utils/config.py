@@ -1,0 +1,273 @@
+"""Typed, strict run parameters loaded from the YAML files in ``params/``.
+
+Every notebook starts with ``cfg = load_params(params_path)``. The YAML is read into frozen
+dataclasses: an unknown key, a value of the wrong type or an impossible value stops the run before
+any work, with a message that names the key (nanoGPT's configurator has the strictness,
+alignment-handbook's config dataclasses the shape).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+"""The repository root: relative paths in params are resolved from here, never from the CWD."""
+
+
+_SCIENTIFIC = re.compile(r"[-+]?\d+(\.\d*)?[eE][-+]?\d+")
+
+
+class ParamsError(ValueError):
+    """A params file or override is invalid; the message names the offending key."""
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    source: str = "builtin:conversational"  # builtin:conversational | hub:<dataset id> | a file path
+    path: str | None = None  # local JSONL/CSV file; wins over `source` when set
+    hub_split: str = "train"  # split to read from a Hub dataset (it is re-split leak-free)
+    gloss_column: str = "gloss"
+    text_column: str = "text"
+    val_fraction: float = 0.1
+    test_fraction: float = 0.1
+    max_pairs: int | None = None  # cap after cleaning (seeded sample); None keeps all
+
+    def __post_init__(self) -> None:
+        for key in ("val_fraction", "test_fraction"):
+            value = getattr(self, key)
+            if not 0.0 < value < 0.5:
+                raise ParamsError(f"data.{key} must be in (0, 0.5), got {value}")
+        if self.max_pairs is not None and self.max_pairs < 10:
+            raise ParamsError(f"data.max_pairs must be at least 10 (or null), got {self.max_pairs}")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    base: str = "builtin:smollm2-135m-instruct"  # Hub id, local directory or builtin:<name>
+    prompt_template: str = "inst"  # file params/prompts/<name>.txt with {gloss} and {text}
+
+
+@dataclass(frozen=True)
+class LoraParams:
+    r: int = 8
+    alpha: int = 16
+    dropout: float = 0.1
+    target_modules: list[str] = field(default_factory=lambda: ["q_proj", "v_proj"])
+
+    def __post_init__(self) -> None:
+        if self.r < 1:
+            raise ParamsError(f"lora.r must be >= 1, got {self.r}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ParamsError(f"lora.dropout must be in [0, 1), got {self.dropout}")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: float = 3.0
+    lr: float = 2e-4  # AdamW learning rate
+    batch_size: int = 3  # per device
+    grad_accum: int = 4
+    warmup_steps: int = 100
+    weight_decay: float = 0.0
+    max_length: int = 512  # tokens, prompt + answer + EOS
+    precision: str = "auto"  # auto | fp32 | fp16 | bf16 (auto: CUDA bf16 if supported, else fp16; CPU fp32)
+    logging_steps: int = 10
+    max_steps: int = -1  # > 0 overrides epochs (smoke tests)
+
+    def __post_init__(self) -> None:
+        if self.lr <= 0:
+            raise ParamsError(f"train.lr must be > 0, got {self.lr}")
+        if self.epochs <= 0:
+            raise ParamsError(f"train.epochs must be > 0, got {self.epochs}")
+        for key in ("batch_size", "grad_accum", "logging_steps"):
+            if getattr(self, key) < 1:
+                raise ParamsError(f"train.{key} must be >= 1, got {getattr(self, key)}")
+        if self.warmup_steps < 0:
+            raise ParamsError(f"train.warmup_steps must be >= 0, got {self.warmup_steps}")
+        if self.max_length < 16:
+            raise ParamsError(f"train.max_length must be >= 16 tokens, got {self.max_length}")
+        if self.precision not in ("auto", "fp32", "fp16", "bf16"):
+            raise ParamsError(f"train.precision must be auto, fp32, fp16 or bf16, got {self.precision!r}")
+
+
+@dataclass(frozen=True)
+class GenerateConfig:
+    do_sample: bool = True  # the card's decoding; false = greedy
+    temperature: float = 0.6
+    top_p: float = 0.8
+    repetition_penalty: float = 1.5
+    max_new_tokens: int = 100
+    batch_size: int = 16
+    truncate_sentences: bool = True  # cut the output to the gloss's sentence count
+    max_examples: int | None = None  # cap the test split (quick looks); None = all
+
+    def __post_init__(self) -> None:
+        if self.max_new_tokens < 1:
+            raise ParamsError(f"generate.max_new_tokens must be >= 1, got {self.max_new_tokens}")
+        if self.do_sample and self.temperature <= 0:
+            raise ParamsError(f"generate.temperature must be > 0 when sampling, got {self.temperature}")
+        if not 0.0 < self.top_p <= 1.0:
+            raise ParamsError(f"generate.top_p must be in (0, 1], got {self.top_p}")
+        if self.batch_size < 1:
+            raise ParamsError(f"generate.batch_size must be >= 1, got {self.batch_size}")
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    bertscore_model: str = "builtin:minilm"  # builtin:minilm (offline) | a Hub id such as roberta-large
+    bertscore_rescale: bool = False  # baseline rescaling (needs the Hub's baseline files)
+    zero_shot_baseline: bool = True  # also generate with the untuned base model
+    rule_baseline: bool = True  # lowercased gloss with markers stripped
+    worst_k: int = 10  # examples shown in the error analysis
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    name: str = "default"  # run folder: runs/<name>/
+    seed: int = 42
+    out_dir: str | None = None  # None = runs/<name>/ under the repo root
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    lora: LoraParams = field(default_factory=LoraParams)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    generate: GenerateConfig = field(default_factory=GenerateConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+
+    @property
+    def run_dir(self) -> Path:
+        """Where this run's artefacts go (absolute)."""
+        return resolve_path(self.out_dir) if self.out_dir else REPO_ROOT / "runs" / self.name
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain nested dict, suitable for YAML or JSON."""
+        return dataclasses.asdict(self)
+
+
+def resolve_path(path: str | Path) -> Path:
+    """Resolve a params path: absolute stays, relative is taken from the repo root."""
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else REPO_ROOT / p
+
+
+def show_path(path: str | Path) -> str:
+    """A path for printing: repo-relative when inside the repo (stable in stored notebook outputs)."""
+    p = Path(path).resolve()
+    try:
+        return str(p.relative_to(REPO_ROOT))
+    except ValueError:
+        return str(p)
+
+
+def _check_type(value: Any, annotation: Any, key: str) -> Any:
+    """Return `value` if it matches `annotation` (ints are accepted for floats), else raise."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        options = typing.get_args(annotation)
+        if value is None and type(None) in options:
+            return None
+        for option in options:
+            if option is type(None):
+                continue
+            try:
+                return _check_type(value, option, key)
+            except ParamsError:
+                pass
+        raise ParamsError(f"{key}: expected {_type_name(annotation)}, got {value!r}")
+    if origin is list:
+        (item_type,) = typing.get_args(annotation)
+        if not isinstance(value, list):
+            raise ParamsError(f"{key}: expected a list, got {value!r}")
+        return [_check_type(v, item_type, f"{key}[{i}]") for i, v in enumerate(value)]
+    if annotation is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if annotation is float and isinstance(value, str) and _SCIENTIFIC.fullmatch(value):
+        return float(value)  # YAML 1.1 reads "5e-4" (no dot) as a string
+    if annotation is int and isinstance(value, bool):
+        raise ParamsError(f"{key}: expected int, got {value!r}")
+    if not isinstance(value, annotation):
+        raise ParamsError(f"{key}: expected {_type_name(annotation)}, got {value!r}")
+    return value
+
+
+def _type_name(annotation: Any) -> str:
+    return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
+
+
+def build_config(cls: type, raw: dict[str, Any] | None, prefix: str = "") -> Any:
+    """Build dataclass `cls` from a nested dict, rejecting unknown keys and wrong types."""
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise ParamsError(f"{prefix.rstrip('.') or 'params'}: expected a mapping, got {raw!r}")
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(raw) - names)
+    if unknown:
+        raise ParamsError(f"unknown key {prefix}{unknown[0]} (allowed: {', '.join(sorted(names))})")
+    kwargs = {}
+    for name in names & set(raw):
+        annotation = hints[name]
+        if dataclasses.is_dataclass(annotation):
+            kwargs[name] = build_config(annotation, raw[name], f"{prefix}{name}.")
+        else:
+            kwargs[name] = _check_type(raw[name], annotation, f"{prefix}{name}")
+    return cls(**kwargs)
+
+
+def apply_override(raw: dict[str, Any], assignment: str) -> None:
+    """Apply one ``key.sub=value`` override in place; the value is parsed as YAML (1e-3, true, null)."""
+    if "=" not in assignment:
+        raise ParamsError(f"override {assignment!r} is not of the form key=value")
+    key, text = assignment.split("=", 1)
+    parts = key.strip().split(".")
+    node = raw
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ParamsError(f"override {key}: {part} is not a section")
+    node[parts[-1]] = yaml.safe_load(text)
+
+
+def load_params(path: str | Path, overrides: list[str] | None = None) -> RunConfig:
+    """Load and validate a params YAML file (plus ``key=value`` overrides) into a `RunConfig`."""
+    file = resolve_path(path)
+    if not file.is_file():
+        raise ParamsError(f"params file not found: {path}")
+    raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    if not isinstance(raw, dict):
+        raise ParamsError(f"{path}: the top level must be a mapping of keys")
+    for assignment in overrides or []:
+        apply_override(raw, assignment)
+    cfg = build_config(RunConfig, raw)
+    prompt_file = prompt_template_path(cfg)
+    if not prompt_file.is_file():
+        raise ParamsError(f"model.prompt_template: no template file {show_path(prompt_file)}")
+    if cfg.data.path is not None and not resolve_path(cfg.data.path).is_file():
+        raise ParamsError(f"data.path: file not found: {cfg.data.path}")
+    return cfg
+
+
+def prompt_template_path(cfg: RunConfig) -> Path:
+    """The template file named by ``model.prompt_template``."""
+    return REPO_ROOT / "params" / "prompts" / f"{cfg.model.prompt_template}.txt"
+
+
+def save_params(cfg: RunConfig, path: str | Path) -> None:
+    """Write the fully resolved config as YAML (what the run really used)."""
+    Path(path).write_text(yaml.safe_dump(cfg.to_dict(), sort_keys=False), encoding="utf-8")
+
+
+def echo_config(cfg: RunConfig) -> str:
+    """A compact, stable one-line-per-section summary for the top of each notebook."""
+    lines = [f"run {cfg.name}  seed {cfg.seed}"]
+    for section in ("data", "model", "lora", "train", "generate", "eval"):
+        values = dataclasses.asdict(getattr(cfg, section))
+        lines.append(f"{section:9s}" + "  ".join(f"{k}={v}" for k, v in values.items()))
+    return "\n".join(lines)

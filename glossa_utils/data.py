@@ -1,0 +1,280 @@
+"""Stage 1, data preparation: load gloss→English pairs, clean them, split them leak-free.
+
+A *pair* is a dict ``{"gloss": str, "text": str}``. Sources are named in ``params`` (`DataConfig`):
+the project's own conversational set (``builtin:conversational``), a Hub dataset (``hub:<id>``) or a
+local JSONL/CSV file.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import statistics
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import REPO_ROOT, DataConfig, resolve_path
+
+Pair = dict[str, str]
+SPLITS = ("train", "validation", "test")
+BUILTIN_DATA = {"conversational": REPO_ROOT / "data" / "conversational" / "pairs.jsonl"}
+
+
+class DataError(ValueError):
+    """Malformed input data; the message names the file and line."""
+
+
+@dataclass
+class CleaningReport:
+    """What cleaning did, so nothing is dropped silently."""
+
+    rows_in: int = 0
+    empty_dropped: int = 0
+    duplicates_dropped: int = 0
+    rows_out: int = 0
+
+
+def read_jsonl(path: Path, gloss_key: str = "gloss", text_key: str = "text") -> list[Pair]:
+    """Read a JSONL file of pairs; a malformed line raises `DataError` naming file and line."""
+    pairs = []
+    with open(path, encoding="utf-8-sig") as f:
+        for lineno, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise DataError(f"{path}:{lineno}: not valid JSON ({err.msg})") from None
+            pairs.append(_pick_columns(row, gloss_key, text_key, f"{path}:{lineno}"))
+    return pairs
+
+
+def read_records(path: Path) -> list[dict]:
+    """Read any JSONL file of objects (e.g. ``predictions.jsonl``); errors name file and line."""
+    records = []
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, start=1):
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as err:
+                raise DataError(f"{path}:{lineno}: not valid JSON ({err.msg})") from None
+    return records
+
+
+def read_csv(path: Path, gloss_key: str = "gloss", text_key: str = "text") -> list[Pair]:
+    """Read a CSV file with a header row holding the gloss and text columns."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        missing = {gloss_key, text_key} - set(reader.fieldnames or [])
+        if missing:
+            raise DataError(f"{path}:1: missing column(s) {sorted(missing)} (have {reader.fieldnames})")
+        return [_pick_columns(row, gloss_key, text_key, f"{path}:{n}") for n, row in enumerate(reader, 2)]
+
+
+def _pick_columns(row: object, gloss_key: str, text_key: str, where: str) -> Pair:
+    if not isinstance(row, dict):
+        raise DataError(f"{where}: expected an object with {gloss_key!r} and {text_key!r}")
+    for key in (gloss_key, text_key):
+        if key not in row:
+            raise DataError(f"{where}: missing column {key!r}")
+        if not isinstance(row[key], str):
+            raise DataError(f"{where}: column {key!r} must be a string, got {row[key]!r}")
+    return {"gloss": row[gloss_key], "text": row[text_key]}
+
+
+def read_pairs_file(path: str | Path, gloss_key: str = "gloss", text_key: str = "text") -> list[Pair]:
+    """Read a local ``.jsonl``/``.json`` or ``.csv`` file of pairs."""
+    path = resolve_path(path)
+    if not path.is_file():
+        raise DataError(f"data file not found: {path}")
+    if path.suffix in (".jsonl", ".json"):
+        return read_jsonl(path, gloss_key, text_key)
+    if path.suffix == ".csv":
+        return read_csv(path, gloss_key, text_key)
+    raise DataError(f"{path}: unsupported file type {path.suffix!r} (use .jsonl or .csv)")
+
+
+def load_hub_pairs(dataset_id: str, split: str, gloss_key: str, text_key: str) -> list[Pair]:
+    """Load pairs from a Hugging Face Hub dataset (needs internet, e.g. on Colab)."""
+    from datasets import load_dataset
+
+    rows = load_dataset(dataset_id, split=split)
+    return [_pick_columns(r, gloss_key, text_key, f"hub:{dataset_id}[{i}]") for i, r in enumerate(rows)]
+
+
+def load_pairs(cfg: DataConfig) -> list[Pair]:
+    """Load raw pairs from the source the params name (``data.path`` wins over ``data.source``)."""
+    if cfg.path is not None:
+        return read_pairs_file(cfg.path, cfg.gloss_column, cfg.text_column)
+    if cfg.source.startswith("builtin:"):
+        name = cfg.source.removeprefix("builtin:")
+        if name not in BUILTIN_DATA:
+            raise DataError(f"data.source: unknown builtin {name!r} (have {sorted(BUILTIN_DATA)})")
+        return read_jsonl(BUILTIN_DATA[name])
+    if cfg.source.startswith("hub:"):
+        return load_hub_pairs(cfg.source.removeprefix("hub:"), cfg.hub_split, cfg.gloss_column, cfg.text_column)
+    return read_pairs_file(cfg.source, cfg.gloss_column, cfg.text_column)
+
+
+def normalize_text(text: str) -> str:
+    """NFC-normalise, drop BOMs and zero-width characters, collapse whitespace."""
+    text = unicodedata.normalize("NFC", text).replace("\ufeff", "").replace("\u200b", "")
+    return " ".join(text.split())
+
+
+def clean_pairs(pairs: Iterable[Pair]) -> tuple[list[Pair], CleaningReport]:
+    """Normalise every pair, drop empty ones and exact duplicates, and count what was dropped."""
+    report = CleaningReport()
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for pair in pairs:
+        report.rows_in += 1
+        gloss, text = normalize_text(pair["gloss"]), normalize_text(pair["text"])
+        if not gloss or not text:
+            report.empty_dropped += 1
+            continue
+        if (gloss, text) in seen:
+            report.duplicates_dropped += 1
+            continue
+        seen.add((gloss, text))
+        out.append({"gloss": gloss, "text": text})
+    report.rows_out = len(out)
+    return out, report
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def group_pairs(pairs: list[Pair]) -> list[list[int]]:
+    """Group pair indices so that pairs sharing a gloss or a text (case-insensitive) stay together."""
+    parent = list(range(len(pairs)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_seen: dict[str, int] = {}
+    for i, pair in enumerate(pairs):
+        for key in ("g:" + _key(pair["gloss"]), "t:" + _key(pair["text"])):
+            j = first_seen.setdefault(key, i)
+            parent[find(i)] = find(j)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(pairs)):
+        groups.setdefault(find(i), []).append(i)
+    return list(groups.values())
+
+
+def split_pairs(pairs: list[Pair], val_fraction: float, test_fraction: float, seed: int) -> dict[str, list[Pair]]:
+    """Seeded train/validation/test split in which no gloss and no text occurs in two splits.
+
+    Whole groups (see `group_pairs`) are dealt out, so a gloss written twice with two different
+    translations can never sit in train and test at once.
+    """
+    groups = group_pairs(pairs)
+    random.Random(seed).shuffle(groups)
+    targets = {"test": round(len(pairs) * test_fraction), "validation": round(len(pairs) * val_fraction)}
+    splits: dict[str, list[Pair]] = {name: [] for name in SPLITS}
+    for group in groups:
+        name = next((s for s in ("test", "validation") if len(splits[s]) < targets[s]), "train")
+        splits[name].extend(pairs[i] for i in group)
+    return splits
+
+
+def find_leaks(splits: dict[str, list[Pair]]) -> list[str]:
+    """Glosses or texts that occur in more than one split (empty list = leak-free)."""
+    owner: dict[str, str] = {}
+    leaks = []
+    for name, rows in splits.items():
+        for pair in rows:
+            for key in ("g:" + _key(pair["gloss"]), "t:" + _key(pair["text"])):
+                if owner.setdefault(key, name) != name:
+                    leaks.append(f"{key[2:]!r} in {owner[key]} and {name}")
+    return leaks
+
+
+def sample_pairs(pairs: list[Pair], max_pairs: int | None, seed: int) -> list[Pair]:
+    """A seeded sample of at most `max_pairs` pairs (all of them when `max_pairs` is None)."""
+    if max_pairs is None or len(pairs) <= max_pairs:
+        return pairs
+    return random.Random(seed).sample(pairs, max_pairs)
+
+
+def write_jsonl(pairs: Iterable[dict], path: Path) -> None:
+    """Write dicts as JSONL atomically (a temp file renamed into place)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        for row in pairs:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    tmp.replace(path)
+
+
+def write_json(obj: object, path: Path) -> None:
+    """Write `obj` as indented JSON atomically, so a killed run never leaves a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def write_splits(splits: dict[str, list[Pair]], out_dir: Path) -> dict[str, Path]:
+    """Write ``train.jsonl``, ``validation.jsonl`` and ``test.jsonl`` into `out_dir`."""
+    paths = {name: out_dir / f"{name}.jsonl" for name in splits}
+    for name, rows in splits.items():
+        write_jsonl(rows, paths[name])
+    return paths
+
+
+def load_splits(data_dir: Path) -> dict[str, list[Pair]]:
+    """Read the splits written by `write_splits`."""
+    return {name: read_jsonl(data_dir / f"{name}.jsonl") for name in SPLITS}
+
+
+def length_stats(splits: dict[str, list[Pair]]) -> list[dict]:
+    """Rows of count and word-length statistics per split and side, for the data card."""
+    rows = []
+    for name, pairs in splits.items():
+        for side in ("gloss", "text"):
+            lengths = [len(p[side].split()) for p in pairs] or [0]
+            rows.append({
+                "split": name, "side": side, "pairs": len(pairs),
+                "mean_words": round(statistics.fmean(lengths), 2),
+                "median_words": statistics.median(lengths), "max_words": max(lengths),
+            })
+    return rows
+
+
+def build_data_card(cfg: DataConfig, report: CleaningReport, splits: dict[str, list[Pair]]) -> dict:
+    """The data card: source, cleaning counts, split sizes, length statistics."""
+    return {
+        "source": cfg.path or cfg.source,
+        "cleaning": vars(report),
+        "splits": {name: len(rows) for name, rows in splits.items()},
+        "leaks": find_leaks(splits),
+        "lengths": length_stats(splits),
+    }
+
+
+def plot_lengths(splits: dict[str, list[Pair]]):
+    """Seaborn histograms of gloss and English lengths (in words), one colour per split."""
+    import pandas as pd
+    import seaborn as sns
+    from matplotlib import pyplot as plt
+
+    df = pd.DataFrame([
+        {"split": name, "side": "gloss" if side == "gloss" else "English", "words": len(p[side].split())}
+        for name, pairs in splits.items() for p in pairs for side in ("gloss", "text")
+    ])
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3), sharey=True)
+    for ax, side in zip(axes, ("gloss", "English")):
+        sns.histplot(df[df.side == side], x="words", hue="split", discrete=True, stat="density",
+                     common_norm=False, element="step", ax=ax)
+        ax.set_title(f"{side} length (words)")
+    fig.tight_layout()
+    return fig

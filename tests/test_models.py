@@ -1,0 +1,41 @@
+import pytest
+
+from glossa_utils import ModelError, load_model, pick_precision, resolve_model_path
+from glossa_utils.models import cache_dir, find_smollm2_gguf
+
+
+def test_builtin_smollm2_is_the_packaged_gguf_as_a_llama():
+    assert find_smollm2_gguf().name == "SmolLM2-135M-Instruct.Q4_1.gguf"
+    path = resolve_model_path("builtin:smollm2-135m-instruct")
+    assert path == str(cache_dir() / "smollm2-135m-instruct")
+    model = load_model(path, device="cpu")
+    assert type(model).__name__ == "LlamaForCausalLM"
+    assert model.num_parameters() == 134_515_008
+    assert getattr(model.config, "quantization_config", None) is None
+
+
+def test_builtin_tiny_model_is_cached_and_deterministic(tiny_model_path):
+    first = load_model(tiny_model_path, device="cpu")
+    again = load_model(resolve_model_path("builtin:tiny-random-llama"), device="cpu")
+    assert first.config.num_hidden_layers == 2
+    assert all((a == b).all() for a, b in zip(first.parameters(), again.parameters()))
+
+
+def test_unknown_builtin_and_missing_directory_are_clear_errors(tmp_path):
+    with pytest.raises(ModelError, match="unknown builtin model"):
+        resolve_model_path("builtin:gpt-5")
+    with pytest.raises(ModelError, match="model directory not found"):
+        resolve_model_path("./no/such/model")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelError, match="without config.json"):
+        resolve_model_path(str(tmp_path / "empty"))
+
+
+def test_hub_ids_pass_through():
+    assert resolve_model_path("meta-llama/Llama-3.2-1B-Instruct") == "meta-llama/Llama-3.2-1B-Instruct"
+
+
+def test_precision_on_cpu_is_fp32():
+    assert pick_precision("auto") == "fp32"
+    with pytest.warns(UserWarning, match="needs a CUDA GPU"):
+        assert pick_precision("fp16") == "fp32"
