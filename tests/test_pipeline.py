@@ -1,0 +1,72 @@
+"""End to end: the smoke params through all six notebooks with papermill, then nbval on the results."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from glossa_utils import NOTEBOOKS, REPO_ROOT, read_records
+
+from .conftest import run_glossa
+
+pytestmark = pytest.mark.slow
+
+
+def test_smoke_run_writes_every_artefact(smoke_run):
+    for name in NOTEBOOKS:
+        assert (smoke_run / f"{name}.ipynb").is_file()
+    for artefact in ("params.yaml", "data/data_card.json", "adapter/adapter_config.json", "merged/model.safetensors",
+                     "merge_check.json", "predictions.jsonl", "predictions_zero_shot.jsonl", "metrics.json",
+                     "analysis/per_example.csv", "loss.png"):
+        assert (smoke_run / artefact).is_file(), artefact
+    status = json.loads((smoke_run / "status.json").read_text())
+    assert status["state"] == "done" and set(status["seconds"]) == set(NOTEBOOKS)
+
+
+def test_smoke_metrics_hold_the_model_and_both_baselines(smoke_run):
+    metrics = json.loads((smoke_run / "metrics.json").read_text())
+    assert set(metrics["systems"]) == {"fine-tuned", "zero-shot base", "rule baseline"}
+    for scores in metrics["systems"].values():
+        assert set(scores) >= {"bleu1", "bleu2", "bleu3", "bleu4", "rouge1", "rouge2", "rougeL",
+                               "bertscore_precision", "bertscore_recall", "bertscore_f1"}
+        assert all(0.0 <= v <= 1.0 + 1e-6 for v in scores.values())
+    assert metrics["test_examples"] == len(read_records(smoke_run / "data" / "test.jsonl"))
+
+
+def test_smoke_predictions_have_the_documented_fields(smoke_run):
+    records = read_records(smoke_run / "predictions.jsonl")
+    assert records and all(set(r) == {"gloss", "reference", "raw_output", "prediction"} for r in records)
+    test = read_records(smoke_run / "data" / "test.jsonl")
+    assert [r["gloss"] for r in records] == [p["gloss"] for p in test]
+
+
+def test_executed_notebooks_pass_nbval(smoke_run):
+    """nbval re-runs the executed notebooks; cells marked NBVAL_CHECK_OUTPUT must reproduce."""
+    env = {**os.environ, "TQDM_DISABLE": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+    notebooks = [str(smoke_run / f"{name}.ipynb") for name in NOTEBOOKS]
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
+         "--nbval-sanitize-with", str(REPO_ROOT / "tests" / "nbval_sanitize.cfg"), *notebooks],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-5000:]
+    assert " passed" in result.stdout.splitlines()[-1]
+
+
+def test_invalid_params_fail_before_any_work(tmp_path):
+    result = run_glossa("run", "params/smoke.yaml", "--set", "train.lr=-1", "--out", str(tmp_path / "run"))
+    assert result.returncode == 2
+    assert "train.lr must be > 0" in result.stderr
+    assert not (tmp_path / "run").exists()
+
+
+def test_failing_notebook_is_named_with_its_cell(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"gloss": "ME GO.", "text": "I\'m going."}\n{"gloss": broken\n')
+    result = run_glossa("run", "params/smoke.yaml", "--set", f"data.path={bad}", "--out", str(tmp_path / "run"))
+    assert result.returncode == 1
+    assert "01_data_prep.ipynb failed in cell" in result.stderr and "bad.jsonl:2: not valid JSON" in result.stderr
+    status = json.loads((tmp_path / "run" / "status.json").read_text())
+    assert status["state"] == "failed" and status["notebook"] == "01_data_prep.ipynb"
+    assert not (tmp_path / "run" / "metrics.json").exists()
