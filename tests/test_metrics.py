@@ -45,6 +45,12 @@ def test_compute_scores_with_offline_bertscore(metrics):
     assert other["bertscore_f1"] < 0.9 and other["bleu1"] < 0.2
 
 
+def test_empty_prediction_scores_zero_instead_of_crashing(metrics):
+    scores = compute_scores(["", "What's your name?"], ["I'm tired.", "What's your name?"], EvalConfig(), metrics)
+    assert scores["bertscore_f1"] == pytest.approx(0.5, abs=1e-4)  # (0 + 1) / 2
+    assert scores["rougeL"] == pytest.approx(0.5)
+
+
 def test_compute_scores_rejects_mismatched_lengths(metrics):
     with pytest.raises(ValueError, match="equally many"):
         compute_scores(["a"], ["a", "b"], EvalConfig(), metrics)

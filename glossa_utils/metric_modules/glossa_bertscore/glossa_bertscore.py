@@ -34,7 +34,15 @@ class GlossaBertscore(evaluate.Metric):
 
     def _compute(self, predictions, references, model_type, num_layers, rescale_with_baseline=False,
                  lang="en", batch_size=32):
-        p, r, f = bert_score(list(predictions), list(references), model_type=model_type, num_layers=num_layers,
-                             lang=lang, rescale_with_baseline=rescale_with_baseline, batch_size=batch_size,
-                             verbose=False)
-        return {"precision": p.tolist(), "recall": r.tolist(), "f1": f.tolist()}
+        # An empty prediction (or reference) matches nothing: score it 0 here. bert-score's own
+        # empty-string path calls a tokenizer method that transformers 5 no longer has.
+        scored = [i for i, (p, r) in enumerate(zip(predictions, references)) if p.strip() and r.strip()]
+        out = {key: [0.0] * len(predictions) for key in ("precision", "recall", "f1")}
+        if scored:
+            p, r, f = bert_score([predictions[i] for i in scored], [references[i] for i in scored],
+                                 model_type=model_type, num_layers=num_layers, lang=lang,
+                                 rescale_with_baseline=rescale_with_baseline, batch_size=batch_size, verbose=False)
+            for key, values in (("precision", p), ("recall", r), ("f1", f)):
+                for i, value in zip(scored, values.tolist()):
+                    out[key][i] = value
+        return out
