@@ -1,13 +1,17 @@
 """The ``glossa`` command line.
 
-``glossa run PARAMS [--set key=value ...] [--out DIR]`` runs the pipeline;
-``glossa store-outputs RUN_DIR`` refreshes the committed notebooks from a finished run.
+- ``glossa run PARAMS [--set key=value ...] [--out DIR]``: run the pipeline into ``runs/<name>/``;
+- ``glossa resume RUN_DIR``: continue a failed or killed run where it stopped;
+- ``glossa translate [GLOSS ...] [--run RUN_DIR] [--file FILE] [--out FILE]``: translate with a trained run;
+- ``glossa store-outputs RUN_DIR``: refresh the committed notebooks from a finished run.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import warnings
 
 from .config import ParamsError, resolve_path, show_path
 
@@ -21,24 +25,75 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override one param, e.g. --set train.epochs=1 (repeatable)")
     run.add_argument("--out", help="run folder (default: runs/<name>/)")
     run.add_argument("--log-output", action="store_true", help="stream notebook output to the terminal")
+    resume = commands.add_parser("resume", help="continue a failed or killed run where it stopped")
+    resume.add_argument("run_dir", help="the run folder, e.g. runs/default")
+    resume.add_argument("--log-output", action="store_true", help="stream notebook output to the terminal")
+    translate = commands.add_parser("translate", help="translate glosses with a trained run (JSONL out)")
+    translate.add_argument("glosses", nargs="*", help="glosses to translate (none: read --file or stdin)")
+    translate.add_argument("--run", default="runs/default", help="run folder or model directory (default: %(default)s)")
+    translate.add_argument("--file", help="read glosses from a file, one per line ('-' for stdin)")
+    translate.add_argument("--out", help="write JSONL here instead of stdout")
     store = commands.add_parser("store-outputs", help="copy a run's executed notebooks into notebooks/")
     store.add_argument("run_dir", help="a finished run folder, e.g. runs/default")
     return parser
 
 
+def read_glosses(args: argparse.Namespace) -> list[str]:
+    """Glosses from the command line, a file, or standard input (one per line, blank lines ignored)."""
+    if args.glosses:
+        return args.glosses
+    if args.file and args.file != "-":
+        lines = resolve_path(args.file).read_text(encoding="utf-8").splitlines()
+    else:
+        lines = sys.stdin.read().splitlines()
+    return [line for line in lines if line.strip()]
+
+
+def translate_command(args: argparse.Namespace) -> int:
+    from .data import write_jsonl
+    from .translate import Translator
+
+    glosses = read_glosses(args)
+    if not glosses:
+        print("glossa translate: no glosses given (arguments, --file or stdin)", file=sys.stderr)
+        return 2
+    translator = Translator.load(args.run)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # each result carries its warnings in the JSONL
+        results = [r.to_dict() for r in translator.translate(glosses)]
+    for r in results:
+        for note in r["warnings"]:
+            print(f"warning: {r['gloss'][:50]!r}: {note}", file=sys.stderr)
+    if args.out:
+        write_jsonl(results, resolve_path(args.out))
+    else:
+        for r in results:
+            print(json.dumps(r, ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from .runner import PipelineError, run_pipeline, store_outputs
-
-    if args.command == "store-outputs":
-        for path in store_outputs(resolve_path(args.run_dir)):
-            print(f"stored {show_path(path)}")
-        return 0
+    from .data import DataError
+    from .models import ModelError
+    from .runner import PipelineError, resume_pipeline, run_pipeline, store_outputs
 
     try:
-        run_dir = run_pipeline(args.params, args.overrides, args.out, log_output=args.log_output)
+        if args.command == "store-outputs":
+            for path in store_outputs(resolve_path(args.run_dir)):
+                print(f"stored {show_path(path)}")
+            return 0
+        if args.command == "translate":
+            return translate_command(args)
+        if args.command == "resume":
+            run_dir = resume_pipeline(args.run_dir, log_output=args.log_output)
+        else:
+            run_dir = run_pipeline(args.params, args.overrides, args.out, log_output=args.log_output)
     except ParamsError as err:
         print(f"glossa: invalid params: {err}", file=sys.stderr)
+        return 2
+    except (ModelError, DataError, OSError) as err:
+        print(f"glossa: {err}", file=sys.stderr)
         return 2
     except PipelineError as err:
         print(f"glossa: {err}", file=sys.stderr)

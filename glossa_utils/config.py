@@ -39,8 +39,11 @@ class DataConfig:
     val_fraction: float = 0.1
     test_fraction: float = 0.1
     max_pairs: int | None = None  # cap after cleaning (seeded sample); None keeps all
+    on_bad_rows: str = "error"  # error | skip (skipped rows are counted in the data card)
 
     def __post_init__(self) -> None:
+        if self.on_bad_rows not in ("error", "skip"):
+            raise ParamsError(f"data.on_bad_rows must be error or skip, got {self.on_bad_rows!r}")
         for key in ("val_fraction", "test_fraction"):
             value = getattr(self, key)
             if not 0.0 < value < 0.5:
@@ -80,14 +83,16 @@ class TrainConfig:
     max_length: int = 512  # tokens, prompt + answer + EOS
     precision: str = "auto"  # auto | fp32 | fp16 | bf16 (auto: CUDA bf16 if supported, else fp16; CPU fp32)
     logging_steps: int = 10
+    save_steps: int = 50  # checkpoint every N optimiser steps (kept: the last 2), for resuming
     max_steps: int = -1  # > 0 overrides epochs (smoke tests)
+    resume: bool = False  # continue from the last checkpoint in <run>/checkpoints (set by `glossa resume`)
 
     def __post_init__(self) -> None:
         if self.lr <= 0:
             raise ParamsError(f"train.lr must be > 0, got {self.lr}")
         if self.epochs <= 0:
             raise ParamsError(f"train.epochs must be > 0, got {self.epochs}")
-        for key in ("batch_size", "grad_accum", "logging_steps"):
+        for key in ("batch_size", "grad_accum", "logging_steps", "save_steps"):
             if getattr(self, key) < 1:
                 raise ParamsError(f"train.{key} must be >= 1, got {getattr(self, key)}")
         if self.warmup_steps < 0:
@@ -108,6 +113,8 @@ class GenerateConfig:
     batch_size: int = 16
     truncate_sentences: bool = True  # cut the output to the gloss's sentence count
     max_examples: int | None = None  # cap the test split (quick looks); None = all
+    max_input_tokens: int = 256  # longest gloss (in tokens) given to the model
+    on_long_input: str = "truncate"  # truncate (with a warning) | refuse (empty translation + warning)
 
     def __post_init__(self) -> None:
         if self.max_new_tokens < 1:
@@ -118,6 +125,10 @@ class GenerateConfig:
             raise ParamsError(f"generate.top_p must be in (0, 1], got {self.top_p}")
         if self.batch_size < 1:
             raise ParamsError(f"generate.batch_size must be >= 1, got {self.batch_size}")
+        if self.max_input_tokens < 1:
+            raise ParamsError(f"generate.max_input_tokens must be >= 1, got {self.max_input_tokens}")
+        if self.on_long_input not in ("truncate", "refuse"):
+            raise ParamsError(f"generate.on_long_input must be truncate or refuse, got {self.on_long_input!r}")
 
 
 @dataclass(frozen=True)
@@ -249,9 +260,20 @@ def load_params(path: str | Path, overrides: list[str] | None = None) -> RunConf
     prompt_file = prompt_template_path(cfg)
     if not prompt_file.is_file():
         raise ParamsError(f"model.prompt_template: no template file {show_path(prompt_file)}")
+    check_files(cfg)
+    return cfg
+
+
+def check_files(cfg: RunConfig) -> None:
+    """Fail early on files the params name that do not exist."""
     if cfg.data.path is not None and not resolve_path(cfg.data.path).is_file():
         raise ParamsError(f"data.path: file not found: {cfg.data.path}")
-    return cfg
+    source = cfg.data.source
+    if not source.startswith(("builtin:", "hub:")) and not resolve_path(source).is_file():
+        raise ParamsError(f"data.source: no such file {source!r} (or use builtin:<name> / hub:<dataset id>)")
+    base = cfg.model.base
+    if base.startswith((".", "/", "~")) and not resolve_path(base).is_dir():
+        raise ParamsError(f"model.base: model directory not found: {base}")
 
 
 def prompt_template_path(cfg: RunConfig) -> Path:

@@ -8,12 +8,15 @@ local JSONL/CSV file.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import random
+import shutil
 import statistics
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import REPO_ROOT, DataConfig, resolve_path
@@ -37,18 +40,70 @@ class CleaningReport:
     rows_out: int = 0
 
 
-def read_jsonl(path: Path, gloss_key: str = "gloss", text_key: str = "text") -> list[Pair]:
-    """Read a JSONL file of pairs; a malformed line raises `DataError` naming file and line."""
-    pairs = []
-    with open(path, encoding="utf-8-sig") as f:
-        for lineno, line in enumerate(f, start=1):
-            if not line.strip():
+@dataclass
+class BadRows:
+    """Rows that cannot be used: raise on the first (mode ``error``) or count them (mode ``skip``)."""
+
+    mode: str = "error"
+    rows: list[str] = field(default_factory=list)
+
+    def add(self, where: str, reason: str) -> None:
+        if self.mode == "error":
+            raise DataError(f"{where}: {reason} (set data.on_bad_rows: skip to skip and count such rows)")
+        self.rows.append(f"{where}: {reason}")
+
+
+def check_row(row: object, gloss_key: str, text_key: str) -> Pair | str:
+    """The pair in `row`, or the reason it is unusable (not an object, missing/empty column, control character)."""
+    if not isinstance(row, dict):
+        return f"expected an object with {gloss_key!r} and {text_key!r}"
+    for key in (gloss_key, text_key):
+        if key not in row or row[key] is None:
+            return f"missing column {key!r}"
+        if not isinstance(row[key], str):
+            return f"column {key!r} must be a string, got {row[key]!r}"
+        if not row[key].strip():
+            return f"empty {key!r}"
+        bad = next((c for c in row[key] if unicodedata.category(c) == "Cc" and c not in "\t\n\r"), None)
+        if bad is not None:
+            return f"control character U+{ord(bad):04X} in {key!r}"
+        if "\ufffd" in row[key]:
+            return f"not UTF-8 (undecodable bytes) in {key!r}"
+    return {"gloss": row[gloss_key], "text": row[text_key]}
+
+
+def _add_row(pairs: list[Pair], bad: BadRows, row: object, gloss_key: str, text_key: str, where: str) -> None:
+    checked = check_row(row, gloss_key, text_key)
+    if isinstance(checked, str):
+        bad.add(where, checked)
+    else:
+        pairs.append(checked)
+
+
+def _decode_line(raw: bytes, where: str, bad: BadRows) -> str | None:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        bad.add(where, f"not UTF-8 (byte 0x{raw[err.start]:02x} at column {err.start + 1})")
+        return None
+
+
+def read_jsonl(path: Path, gloss_key: str = "gloss", text_key: str = "text", bad: BadRows | None = None) -> list[Pair]:
+    """Read a JSONL file of pairs; a bad line raises `DataError` naming file and line (or is counted in `bad`)."""
+    bad = bad if bad is not None else BadRows()
+    pairs: list[Pair] = []
+    with open(path, "rb") as f:
+        for lineno, raw in enumerate(f, start=1):
+            where = f"{path}:{lineno}"
+            line = _decode_line(raw.removeprefix(b"\xef\xbb\xbf") if lineno == 1 else raw, where, bad)
+            if line is None or not line.strip():
                 continue
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as err:
-                raise DataError(f"{path}:{lineno}: not valid JSON ({err.msg})") from None
-            pairs.append(_pick_columns(row, gloss_key, text_key, f"{path}:{lineno}"))
+                bad.add(where, f"not valid JSON ({err.msg})")
+                continue
+            _add_row(pairs, bad, row, gloss_key, text_key, where)
     return pairs
 
 
@@ -64,59 +119,73 @@ def read_records(path: Path) -> list[dict]:
     return records
 
 
-def read_csv(path: Path, gloss_key: str = "gloss", text_key: str = "text") -> list[Pair]:
+def read_csv(path: Path, gloss_key: str = "gloss", text_key: str = "text", bad: BadRows | None = None) -> list[Pair]:
     """Read a CSV file with a header row holding the gloss and text columns."""
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        missing = {gloss_key, text_key} - set(reader.fieldnames or [])
-        if missing:
-            raise DataError(f"{path}:1: missing column(s) {sorted(missing)} (have {reader.fieldnames})")
-        return [_pick_columns(row, gloss_key, text_key, f"{path}:{n}") for n, row in enumerate(reader, 2)]
+    bad = bad if bad is not None else BadRows()
+    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if bad.mode == "error":
+            line = data[:err.start].count(b"\n") + 1
+            bad.add(f"{path}:{line}", f"not UTF-8 (byte 0x{data[err.start]:02x})")
+        text = data.decode("utf-8", errors="replace")  # skip mode: `check_row` flags rows holding U+FFFD
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = {gloss_key, text_key} - set(reader.fieldnames or [])
+    if missing:
+        raise DataError(f"{path}:1: missing column(s) {sorted(missing)} (have {reader.fieldnames})")
+    pairs: list[Pair] = []
+    for row in reader:
+        where = f"{path}:{reader.line_num}"
+        if None in row:
+            bad.add(where, "more fields than the header")
+            continue
+        _add_row(pairs, bad, row, gloss_key, text_key, where)
+    return pairs
 
 
-def _pick_columns(row: object, gloss_key: str, text_key: str, where: str) -> Pair:
-    if not isinstance(row, dict):
-        raise DataError(f"{where}: expected an object with {gloss_key!r} and {text_key!r}")
-    for key in (gloss_key, text_key):
-        if key not in row:
-            raise DataError(f"{where}: missing column {key!r}")
-        if not isinstance(row[key], str):
-            raise DataError(f"{where}: column {key!r} must be a string, got {row[key]!r}")
-    return {"gloss": row[gloss_key], "text": row[text_key]}
-
-
-def read_pairs_file(path: str | Path, gloss_key: str = "gloss", text_key: str = "text") -> list[Pair]:
+def read_pairs_file(path: str | Path, gloss_key: str = "gloss", text_key: str = "text",
+                    bad: BadRows | None = None) -> list[Pair]:
     """Read a local ``.jsonl``/``.json`` or ``.csv`` file of pairs."""
     path = resolve_path(path)
     if not path.is_file():
         raise DataError(f"data file not found: {path}")
     if path.suffix in (".jsonl", ".json"):
-        return read_jsonl(path, gloss_key, text_key)
+        return read_jsonl(path, gloss_key, text_key, bad)
     if path.suffix == ".csv":
-        return read_csv(path, gloss_key, text_key)
+        return read_csv(path, gloss_key, text_key, bad)
     raise DataError(f"{path}: unsupported file type {path.suffix!r} (use .jsonl or .csv)")
 
 
-def load_hub_pairs(dataset_id: str, split: str, gloss_key: str, text_key: str) -> list[Pair]:
+def load_hub_pairs(dataset_id: str, split: str, gloss_key: str, text_key: str, bad: BadRows) -> list[Pair]:
     """Load pairs from a Hugging Face Hub dataset (needs internet, e.g. on Colab)."""
     from datasets import load_dataset
 
-    rows = load_dataset(dataset_id, split=split)
-    return [_pick_columns(r, gloss_key, text_key, f"hub:{dataset_id}[{i}]") for i, r in enumerate(rows)]
+    pairs: list[Pair] = []
+    for i, row in enumerate(load_dataset(dataset_id, split=split)):
+        _add_row(pairs, bad, row, gloss_key, text_key, f"hub:{dataset_id}[{i}]")
+    return pairs
 
 
-def load_pairs(cfg: DataConfig) -> list[Pair]:
-    """Load raw pairs from the source the params name (``data.path`` wins over ``data.source``)."""
+def load_pairs(cfg: DataConfig) -> tuple[list[Pair], list[str]]:
+    """Load raw pairs from the source the params name (``data.path`` wins over ``data.source``).
+
+    Returns the pairs and the rows skipped under ``data.on_bad_rows: skip`` (each as
+    ``file:line: reason``); under ``error`` the first bad row raises `DataError`.
+    """
+    bad = BadRows(cfg.on_bad_rows)
     if cfg.path is not None:
-        return read_pairs_file(cfg.path, cfg.gloss_column, cfg.text_column)
-    if cfg.source.startswith("builtin:"):
+        pairs = read_pairs_file(cfg.path, cfg.gloss_column, cfg.text_column, bad)
+    elif cfg.source.startswith("builtin:"):
         name = cfg.source.removeprefix("builtin:")
         if name not in BUILTIN_DATA:
             raise DataError(f"data.source: unknown builtin {name!r} (have {sorted(BUILTIN_DATA)})")
-        return read_jsonl(BUILTIN_DATA[name])
-    if cfg.source.startswith("hub:"):
-        return load_hub_pairs(cfg.source.removeprefix("hub:"), cfg.hub_split, cfg.gloss_column, cfg.text_column)
-    return read_pairs_file(cfg.source, cfg.gloss_column, cfg.text_column)
+        pairs = read_jsonl(BUILTIN_DATA[name], bad=bad)
+    elif cfg.source.startswith("hub:"):
+        pairs = load_hub_pairs(cfg.source.removeprefix("hub:"), cfg.hub_split, cfg.gloss_column, cfg.text_column, bad)
+    else:
+        pairs = read_pairs_file(cfg.source, cfg.gloss_column, cfg.text_column, bad)
+    return pairs, bad.rows
 
 
 def normalize_text(text: str) -> str:
@@ -223,6 +292,24 @@ def write_json(obj: object, path: Path) -> None:
     tmp.replace(path)
 
 
+@contextmanager
+def atomic_directory(target: Path) -> Iterator[Path]:
+    """Yield a temporary sibling folder to write into; it replaces `target` only if the block succeeds.
+
+    A killed or failed save therefore never leaves a `target` that looks complete.
+    """
+    tmp = target.with_name(target.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.rename(target)
+
+
 def write_splits(splits: dict[str, list[Pair]], out_dir: Path) -> dict[str, Path]:
     """Write ``train.jsonl``, ``validation.jsonl`` and ``test.jsonl`` into `out_dir`."""
     paths = {name: out_dir / f"{name}.jsonl" for name in splits}
@@ -250,10 +337,14 @@ def length_stats(splits: dict[str, list[Pair]]) -> list[dict]:
     return rows
 
 
-def build_data_card(cfg: DataConfig, report: CleaningReport, splits: dict[str, list[Pair]]) -> dict:
-    """The data card: source, cleaning counts, split sizes, length statistics."""
+def build_data_card(cfg: DataConfig, report: CleaningReport, splits: dict[str, list[Pair]],
+                    skipped: list[str] | None = None) -> dict:
+    """The data card: source, skipped bad rows, cleaning counts, split sizes, length statistics."""
+    skipped = skipped or []
     return {
         "source": cfg.path or cfg.source,
+        "skipped_rows": len(skipped),
+        "skipped_examples": skipped[:20],
         "cleaning": vars(report),
         "splits": {name: len(rows) for name, rows in splits.items()},
         "leaks": find_leaks(splits),

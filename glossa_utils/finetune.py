@@ -8,6 +8,7 @@ would also hide the EOS that ends the answer and teach the model never to stop.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import torch
 
 from .config import RunConfig, prompt_template_path
-from .data import Pair
+from .data import Pair, atomic_directory
 from .models import pick_precision
 
 
@@ -119,21 +120,41 @@ def training_arguments(cfg: RunConfig, output_dir: Path):
         gradient_accumulation_steps=t.grad_accum, warmup_steps=t.warmup_steps, weight_decay=t.weight_decay,
         optim="adamw_torch", bf16=precision == "bf16", fp16=precision == "fp16",
         eval_strategy="epoch" if t.max_steps < 0 else "steps", eval_steps=None if t.max_steps < 0 else t.max_steps,
-        save_strategy="epoch" if t.max_steps < 0 else "steps", save_steps=None if t.max_steps < 0 else t.max_steps,
-        save_total_limit=1, logging_steps=t.logging_steps, logging_first_step=True,
+        save_strategy="steps", save_steps=t.save_steps, save_total_limit=2,
+        logging_steps=t.logging_steps, logging_first_step=True,
         report_to="none", seed=cfg.seed, data_seed=cfg.seed, remove_unused_columns=False,
         dataloader_num_workers=0, dataloader_pin_memory=torch.cuda.is_available(),
     )
 
 
+def last_checkpoint(cfg: RunConfig) -> str | None:
+    """The newest *complete* checkpoint in ``<run>/checkpoints`` if ``train.resume`` is set, else None.
+
+    The Trainer writes ``trainer_state.json`` last, so a checkpoint cut short by a kill lacks it and
+    is passed over.
+    """
+    folder = cfg.run_dir / "checkpoints"
+    if not cfg.train.resume or not folder.is_dir():
+        return None
+    complete = [d for d in folder.glob("checkpoint-*") if (d / "trainer_state.json").is_file()]
+    return str(max(complete, key=lambda d: int(d.name.split("-")[-1]))) if complete else None
+
+
 def train_lora(cfg: RunConfig, model, tokenizer, train: list[dict], validation: list[dict]):
-    """Fine-tune the LoRA model with the transformers Trainer; returns the trainer (with its log)."""
+    """Fine-tune the LoRA model with the transformers Trainer; returns the trainer (with its log).
+
+    Checkpoints go to ``<run>/checkpoints`` every ``train.save_steps`` steps; with ``train.resume``
+    training continues from the newest one (weights, optimiser, scheduler and RNG state).
+    """
     from transformers import Trainer
 
     args = training_arguments(cfg, cfg.run_dir / "checkpoints")
     trainer = Trainer(model=model, args=args, train_dataset=train, eval_dataset=validation,
                       data_collator=PadCollator(tokenizer.pad_token_id))
-    trainer.train()
+    checkpoint = last_checkpoint(cfg)
+    if checkpoint is not None:
+        print(f"resuming from {Path(checkpoint).name}")
+    trainer.train(resume_from_checkpoint=checkpoint)
     return trainer
 
 
@@ -158,6 +179,14 @@ def plot_loss(log_history: list[dict]):
     ax.set_title("LoRA fine-tuning loss")
     fig.tight_layout()
     return fig
+
+
+def save_adapter(model, adapter_dir: Path, base: str) -> Path:
+    """Save the LoRA adapter and the ``model.base`` it was trained on (checked when it is loaded again)."""
+    with atomic_directory(adapter_dir) as tmp:
+        model.save_pretrained(tmp)
+        (tmp / "glossa.json").write_text(json.dumps({"base": base}) + "\n", encoding="utf-8")
+    return adapter_dir
 
 
 def directory_size(path: Path) -> int:

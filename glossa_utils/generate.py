@@ -15,8 +15,6 @@ import torch
 from tqdm import tqdm
 
 from .config import GenerateConfig
-from .data import Pair
-from .finetune import build_prompt
 
 ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "vs", "e.g", "i.e", "a.m", "p.m"}
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
@@ -56,9 +54,13 @@ def truncate_sentences(text: str, n: int) -> str:
 
 
 def extract_answer(raw: str) -> str:
-    """The card's post-processing: keep what follows ``[/INST]``, stop at a new ``[INST]``."""
-    answer = raw.split("[/INST]", 1)[-1]
-    return answer.split("[INST]", 1)[0].strip()
+    """The card's post-processing: the text after the prompt's ``[/INST]``, up to any new marker.
+
+    `raw` may be the full decoded sequence or (as here) only the continuation; either way the answer
+    ends where the model starts a new ``[INST]`` turn or echoes ``[/INST]`` again.
+    """
+    answer = raw.split("[/INST]", 1)[1] if raw.lstrip().startswith("[INST]") else raw
+    return re.split(r"\[/?INST\]", answer, maxsplit=1)[0].strip()
 
 
 def decoding_kwargs(cfg: GenerateConfig, tokenizer) -> dict:
@@ -97,13 +99,3 @@ def postprocess(raw: str, gloss: str, truncate: bool) -> str:
     """Extract the answer and, if asked, cut it to the gloss's sentence count."""
     answer = extract_answer(raw)
     return truncate_sentences(answer, count_sentences(gloss)) if truncate else answer
-
-
-def translate_pairs(model, tokenizer, pairs: list[Pair], template: str, cfg: GenerateConfig, seed: int) -> list[dict]:
-    """Prediction records (gloss, reference, raw output, prediction) for a list of pairs."""
-    if cfg.max_examples is not None:
-        pairs = pairs[: cfg.max_examples]
-    raws = generate_raw(model, tokenizer, [build_prompt(p["gloss"], template) for p in pairs], cfg, seed)
-    return [{"gloss": p["gloss"], "reference": p["text"], "raw_output": raw,
-             "prediction": postprocess(raw, p["gloss"], cfg.truncate_sentences)}
-            for p, raw in zip(pairs, raws)]

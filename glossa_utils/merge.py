@@ -7,20 +7,50 @@ so the merged model can be trusted in place of base + adapter.
 
 from __future__ import annotations
 
-import shutil
+import json
 from pathlib import Path
 
 import torch
+
+from .data import atomic_directory
+from .models import ModelError, check_weights
 
 LOGIT_TOLERANCE = 1e-3
 """Largest absolute logit difference accepted between adapter and merged model (fp32)."""
 
 
-def load_with_adapter(base_model, adapter_dir: Path):
-    """Attach a saved LoRA adapter to `base_model` (inference mode)."""
+def check_adapter(adapter_dir: Path, base: str) -> None:
+    """Raise `ModelError` unless `adapter_dir` holds an intact adapter trained on base model `base`.
+
+    `base` is the ``model.base`` param (``builtin:…``, a Hub id or a directory); the adapter records the
+    one it was trained on in ``glossa.json`` when saved by `save_adapter`.
+    """
+    adapter_dir = Path(adapter_dir)
+    config_file = adapter_dir / "adapter_config.json"
+    if not config_file.is_file():
+        raise ModelError(f"{adapter_dir}: no adapter_config.json (missing adapter, or its save was interrupted)")
+    try:
+        json.loads(config_file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ModelError(f"{config_file} is corrupt: {err}") from None
+    check_weights(adapter_dir, ("adapter_model.safetensors", "adapter_model.bin"))
+    meta = adapter_dir / "glossa.json"
+    if meta.is_file():
+        trained_on = json.loads(meta.read_text(encoding="utf-8"))["base"]
+        if trained_on != base:
+            raise ModelError(f"{adapter_dir} was trained on base model {trained_on!r}, but the base loaded is "
+                             f"{base!r}; load the matching base (model.base) or retrain")
+
+
+def load_with_adapter(base_model, adapter_dir: Path, base: str):
+    """Attach a saved LoRA adapter to `base_model` (inference mode), after `check_adapter`."""
     from peft import PeftModel
 
-    return PeftModel.from_pretrained(base_model, str(adapter_dir)).eval()
+    check_adapter(adapter_dir, base)
+    try:
+        return PeftModel.from_pretrained(base_model, str(adapter_dir)).eval()
+    except (RuntimeError, ValueError, KeyError) as err:  # shape mismatches, missing modules
+        raise ModelError(f"{adapter_dir} does not fit the loaded base model {base!r}: {err}") from None
 
 
 @torch.no_grad()
@@ -41,10 +71,7 @@ def compare_logits(before: torch.Tensor, after: torch.Tensor, attention_mask: to
 
 def save_merged(model, tokenizer, out_dir: Path) -> Path:
     """Save the merged model (safetensors) and tokenizer; written to a temp folder, then renamed."""
-    tmp = out_dir.with_name(out_dir.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    model.save_pretrained(tmp, safe_serialization=True)
-    tokenizer.save_pretrained(tmp)
-    shutil.rmtree(out_dir, ignore_errors=True)
-    tmp.rename(out_dir)
+    with atomic_directory(out_dir) as tmp:
+        model.save_pretrained(tmp, safe_serialization=True)
+        tokenizer.save_pretrained(tmp)
     return out_dir

@@ -121,6 +121,46 @@ def resolve_model_path(base: str) -> str:
     return base  # a Hub id such as meta-llama/Llama-3.2-1B-Instruct
 
 
+def check_checkpoint(path: str | Path) -> None:
+    """Raise `ModelError` unless `path` holds a readable checkpoint (config and intact weights).
+
+    Catches the usual accidents before any generation: a folder from an interrupted save, a
+    truncated download, a config that is not JSON, a safetensors file whose header is damaged.
+    """
+    import json
+
+    folder = Path(path)
+    if not (folder / "config.json").is_file():
+        raise ModelError(f"{path}: no config.json, not a model checkpoint (was the save interrupted?)")
+    try:
+        json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ModelError(f"{path}/config.json is corrupt: {err}") from None
+    check_weights(folder, ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin"))
+
+
+def check_weights(folder: Path, names: tuple[str, ...]) -> None:
+    """Raise `ModelError` unless one of the weight files `names` exists and, if safetensors, opens."""
+    from safetensors import safe_open
+
+    found = [folder / n for n in names if (folder / n).is_file()]
+    if not found:
+        raise ModelError(f"{folder}: no weights ({' or '.join(names)}); was the save interrupted?")
+    shards = [found[0]]
+    if found[0].name.endswith(".index.json"):
+        import json
+
+        shards = [folder / f for f in sorted(set(json.loads(found[0].read_text())["weight_map"].values()))]
+    for shard in shards:
+        if shard.suffix != ".safetensors":
+            continue
+        try:
+            with safe_open(str(shard), framework="pt") as f:
+                f.keys()
+        except Exception as err:  # safetensors raises its own error types for damaged headers
+            raise ModelError(f"{shard} is corrupt or truncated ({err}); delete it and rerun the step that wrote it") from None
+
+
 def load_tokenizer(path: str, padding_side: str = "right"):
     """Load a tokenizer and set its pad token explicitly to EOS.
 
@@ -139,9 +179,11 @@ def load_tokenizer(path: str, padding_side: str = "right"):
 
 
 def load_model(path: str, dtype: torch.dtype = torch.float32, device: str | None = None):
-    """Load a causal LM checkpoint onto `device` (default: the best available)."""
+    """Load a causal LM checkpoint onto `device` (default: the best available); local ones are checked first."""
     from transformers import AutoModelForCausalLM
 
+    if Path(path).is_dir():
+        check_checkpoint(path)
     model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
     return model.to(device or pick_device())
 

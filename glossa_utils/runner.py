@@ -1,14 +1,22 @@
 """Run a params file through every notebook with papermill: ``glossa run PARAMS``.
 
 Params are validated before any notebook starts. Each executed notebook is written into the run
-folder next to its artefacts, and ``status.json`` there says whether the run is running, failed
-(with the notebook and cell) or done.
+folder next to its artefacts. ``status.json`` there says whether the run is running (with its pid),
+failed (with the notebook and cell) or done, and which notebooks completed; ``glossa resume RUN``
+continues a failed or killed run from the first notebook that did not complete, and training from
+its last checkpoint. ``environment.json`` records package versions, the git commit and the command.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.metadata
 import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -16,10 +24,16 @@ from .config import REPO_ROOT, load_params, resolve_path, save_params, show_path
 
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 NOTEBOOKS = ("01_data_prep", "02_lora_finetune", "03_merge", "04_generate", "05_evaluate", "06_error_analysis")
+RUN_OUTPUTS = ("status.json", "environment.json", "data", "checkpoints", "adapter", "train_log.json", "loss.png",
+               "merged", "merge_check.json", "predictions.jsonl", "predictions_zero_shot.jsonl", "metrics.json",
+               "metrics.md", "analysis", *(f"{name}.ipynb" for name in NOTEBOOKS))
+"""Everything a run writes; a fresh run into an existing folder removes these (and nothing else)."""
+PACKAGES = ("torch", "transformers", "peft", "accelerate", "datasets", "evaluate", "sacrebleu", "rouge-score",
+            "bert-score", "papermill", "gguf", "numpy", "glossa-llama")
 
 
 class PipelineError(RuntimeError):
-    """A notebook failed; the message names the notebook and the cell."""
+    """A notebook failed, or a run cannot be resumed; the message says which and where."""
 
 
 def write_status(run_dir: Path, **status) -> None:
@@ -27,6 +41,48 @@ def write_status(run_dir: Path, **status) -> None:
     tmp = run_dir / "status.json.tmp"
     tmp.write_text(json.dumps(status, indent=2), encoding="utf-8")
     tmp.replace(run_dir / "status.json")
+
+
+def read_status(run_dir: Path) -> dict:
+    """The run's ``status.json`` (``{}`` if there is none)."""
+    path = run_dir / "status.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def clear_outputs(run_dir: Path) -> None:
+    """Remove what an earlier run left in `run_dir` (only the files a run writes, and their temp copies)."""
+    for name in RUN_OUTPUTS:
+        for path in (run_dir / name, run_dir / f"{name}.tmp"):
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
+
+
+def git_commit() -> str | None:
+    """The repository's commit, with ``-dirty`` if tracked files changed; None outside a git checkout."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True,
+                                check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return commit + ("-dirty" if dirty else "")
+
+
+def record_environment(run_dir: Path) -> dict:
+    """Write ``environment.json``: Python, platform, package versions, git commit and command line."""
+    versions = {}
+    for package in PACKAGES:
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            versions[package] = None
+    env = {"python": platform.python_version(), "platform": platform.platform(), "packages": versions,
+           "git_commit": git_commit(), "command": sys.argv, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    (run_dir / "environment.json").write_text(json.dumps(env, indent=2) + "\n", encoding="utf-8")
+    return env
 
 
 def execute_notebook(name: str, run_dir: Path, params_file: Path, log_output: bool = False) -> float:
@@ -41,31 +97,69 @@ def execute_notebook(name: str, run_dir: Path, params_file: Path, log_output: bo
                                    parameters={"params_path": str(params_file)}, kernel_name="python3",
                                    progress_bar=False, log_output=log_output, cwd=str(REPO_ROOT))
     except PapermillExecutionError as err:
-        write_status(run_dir, state="failed", notebook=f"{name}.ipynb", cell=err.cell_index,
-                     error=f"{err.ename}: {err.evalue}")
         raise PipelineError(f"{name}.ipynb failed in cell {err.cell_index} ({err.ename}: {err.evalue}); "
-                            f"see the executed notebook {show_path(output)}") from None
+                            f"see the executed notebook {show_path(output)}") from err
     return time.perf_counter() - start
 
 
+def execute_all(run_dir: Path, completed: dict[str, float], log_output: bool = False) -> Path:
+    """Execute the notebooks not yet in `completed`, keeping ``status.json`` current."""
+    todo = [name for name in NOTEBOOKS if name not in completed]
+    for name in todo:
+        write_status(run_dir, state="running", pid=os.getpid(), notebook=f"{name}.ipynb", completed=completed)
+        print(f"[{NOTEBOOKS.index(name) + 1}/{len(NOTEBOOKS)}] {name} ...", flush=True)
+        try:
+            completed[name] = round(execute_notebook(name, run_dir, run_dir / "params.yaml", log_output), 1)
+        except PipelineError as err:
+            cause = err.__cause__
+            write_status(run_dir, state="failed", notebook=f"{name}.ipynb", cell=getattr(cause, "cell_index", None),
+                         error=f"{getattr(cause, 'ename', '')}: {getattr(cause, 'evalue', '')}", completed=completed)
+            raise
+        print(f"      done in {completed[name]:.0f} s", flush=True)
+    write_status(run_dir, state="done", completed=completed, total_seconds=round(sum(completed.values()), 1))
+    return run_dir
+
+
 def run_pipeline(params_path: str | Path, overrides: list[str] | None = None, out: str | Path | None = None,
-                 notebooks: tuple[str, ...] = NOTEBOOKS, log_output: bool = False) -> Path:
-    """Validate params, then execute `notebooks` in order into the run folder; returns the folder."""
+                 log_output: bool = False) -> Path:
+    """Validate params, then execute all notebooks into a fresh run folder; returns the folder."""
     cfg = load_params(params_path, overrides)
     if out is not None:
         cfg = dataclasses.replace(cfg, out_dir=str(resolve_path(out)))
     run_dir = cfg.run_dir
+    clear_outputs(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    params_file = run_dir / "params.yaml"
-    save_params(cfg, params_file)
-    timings: dict[str, float] = {}
-    write_status(run_dir, state="running", notebooks=list(notebooks))
-    for i, name in enumerate(notebooks, start=1):
-        print(f"[{i}/{len(notebooks)}] {name} ...", flush=True)
-        timings[name] = round(execute_notebook(name, run_dir, params_file, log_output), 1)
-        print(f"      done in {timings[name]:.0f} s", flush=True)
-    write_status(run_dir, state="done", seconds=timings, total_seconds=round(sum(timings.values()), 1))
-    return run_dir
+    save_params(cfg, run_dir / "params.yaml")
+    record_environment(run_dir)
+    return execute_all(run_dir, {}, log_output)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this pid exists on this machine."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def resume_pipeline(run_dir: str | Path, log_output: bool = False) -> Path:
+    """Continue a failed or killed run: skip completed notebooks, resume training from its last checkpoint."""
+    run_dir = resolve_path(run_dir)
+    status = read_status(run_dir)
+    if not status or not (run_dir / "params.yaml").is_file():
+        raise PipelineError(f"{show_path(run_dir)} holds no run to resume (no status.json / params.yaml)")
+    if status["state"] == "done":
+        print(f"{show_path(run_dir)} is already done; nothing to resume")
+        return run_dir
+    if status["state"] == "running" and status.get("pid") not in (None, os.getpid()) and pid_alive(status["pid"]):
+        raise PipelineError(f"{show_path(run_dir)} is still running (pid {status['pid']}); stop it first")
+    cfg = load_params(run_dir / "params.yaml")
+    save_params(dataclasses.replace(cfg, train=dataclasses.replace(cfg.train, resume=True)), run_dir / "params.yaml")
+    print(f"resuming {show_path(run_dir)} after: {', '.join(status.get('completed', {})) or 'nothing'}")
+    return execute_all(run_dir, dict(status.get("completed", {})), log_output)
 
 
 def store_outputs(run_dir: Path, dest: Path = NOTEBOOK_DIR) -> list[Path]:

@@ -36,10 +36,10 @@ def aslg_dir() -> Path:
     return SHARED_ASLG
 
 
-def run_glossa(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+def run_glossa(*args: str, stdin: str | None = None, timeout: int = 900) -> subprocess.CompletedProcess:
     """Run the ``glossa`` CLI of this interpreter's environment, progress bars off."""
     env = {**os.environ, "TQDM_DISABLE": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
-    return subprocess.run([sys.executable, "-m", "glossa_utils.cli", *args], cwd=REPO_ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "glossa_utils.cli", *args], cwd=REPO_ROOT, env=env, input=stdin,
                           capture_output=True, text=True, timeout=timeout)
 
 

@@ -44,6 +44,12 @@ def write(tmp_path: Path, text: str) -> Path:
     ("lora: 8\n", "lora: expected a mapping"),
     ("data:\n  path: nowhere.jsonl\n", "data.path: file not found"),
     ("model:\n  prompt_template: nope\n", "model.prompt_template"),
+    ("model:\n  base: ./no/such/model\n", "model.base: model directory not found"),
+    ("data:\n  source: missing.csv\n", "data.source: no such file"),
+    ("data:\n  on_bad_rows: ignore\n", "data.on_bad_rows must be error or skip"),
+    ("train:\n  max_length: 4\n", "train.max_length must be >= 16"),
+    ("generate:\n  on_long_input: shorten\n", "generate.on_long_input must be truncate or refuse"),
+    ("data:\n  test_fraction: 0.7\n", "data.test_fraction must be in"),
 ])
 def test_bad_params_name_the_key(tmp_path, text, message):
     with pytest.raises(ParamsError, match=message.replace(".", r"\.")):

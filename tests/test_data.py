@@ -2,14 +2,14 @@ import json
 
 import pytest
 
-from glossa_utils import DataError, clean_pairs, find_leaks, load_splits, read_jsonl, split_pairs
+from glossa_utils import DataError, build_data_card, clean_pairs, find_leaks, load_splits, read_jsonl, split_pairs
 from glossa_utils.config import DataConfig
 from glossa_utils.data import group_pairs, load_pairs, read_csv, sample_pairs
 
 
 def test_builtin_conversational_set_has_the_documented_size():
-    pairs = load_pairs(DataConfig())
-    assert len(pairs) == 440  # data/conversational/README.md
+    pairs, skipped = load_pairs(DataConfig())
+    assert len(pairs) == 440 and skipped == []  # data/conversational/README.md
     clean, report = clean_pairs(pairs)
     assert report.duplicates_dropped == 0 and report.empty_dropped == 0 and len(clean) == 440
 
@@ -53,32 +53,54 @@ def test_sample_pairs_is_seeded():
     assert sample_pairs(pairs, None, 3) is pairs
 
 
-def test_malformed_jsonl_names_file_and_line(tmp_path):
+GOOD = json.dumps({"gloss": "ME GO.", "text": "I'm going."}).encode() + b"\n"
+
+
+@pytest.mark.parametrize("bad_line, message", [
+    (b'{"gloss": "B", "text": \n', "not valid JSON"),
+    (json.dumps({"gloss": "A"}).encode() + b"\n", "missing column 'text'"),
+    (json.dumps({"gloss": "A", "text": 3}).encode() + b"\n", "column 'text' must be a string"),
+    (json.dumps({"gloss": "  ", "text": "x"}).encode() + b"\n", "empty 'gloss'"),
+    (json.dumps({"gloss": "ME\u0007GO", "text": "x"}).encode() + b"\n", "control character U\\+0007"),
+    (b'{"gloss": "CAF\xc9", "text": "cafe"}\n', "not UTF-8 \\(byte 0xc9 at column 15\\)"),
+    (b'["ME GO.", "x"]\n', "expected an object"),
+])
+def test_bad_jsonl_rows_name_file_and_line(tmp_path, bad_line, message):
     path = tmp_path / "bad.jsonl"
-    path.write_text('{"gloss": "A", "text": "a"}\n{"gloss": "B", "text": \n')
-    with pytest.raises(DataError, match=r"bad\.jsonl:2: not valid JSON"):
+    path.write_bytes(GOOD + bad_line + GOOD)
+    with pytest.raises(DataError, match=r"bad\.jsonl:2: " + message):
         read_jsonl(path)
 
 
-def test_missing_column_names_file_and_line(tmp_path):
-    path = tmp_path / "bad.jsonl"
-    path.write_text(json.dumps({"gloss": "A"}) + "\n")
-    with pytest.raises(DataError, match=r"bad\.jsonl:1: missing column 'text'"):
-        read_jsonl(path)
+def test_bad_rows_are_skipped_and_counted_when_asked(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(GOOD + b'{"gloss": broken\n' + b'{"gloss": "X", "text": ""}\n' + b'{"gloss": "\xff", "text": "y"}\n'
+                     + json.dumps({"gloss": "ME EAT.", "text": "I'm eating."}).encode() + b"\n")
+    pairs, skipped = load_pairs(DataConfig(path=str(path), on_bad_rows="skip"))
+    assert len(pairs) == 2 and len(skipped) == 3
+    assert [s.split(": ", 1)[0].rsplit(":", 1)[1] for s in skipped] == ["2", "3", "4"]
+    card = build_data_card(DataConfig(path=str(path)), clean_pairs(pairs)[1], split_pairs(pairs * 10, 0.1, 0.1, 0), skipped)
+    assert card["skipped_rows"] == 3 and card["skipped_examples"] == skipped
 
 
-def test_csv_with_custom_columns(tmp_path):
+def test_bad_csv_rows(tmp_path):
     path = tmp_path / "pairs.csv"
-    path.write_text("asl,english\nME GO.,I'm going.\n")
-    assert read_csv(path, "asl", "english") == [{"gloss": "ME GO.", "text": "I'm going."}]
-    with pytest.raises(DataError, match="missing column"):
+    path.write_bytes(b"gloss,text\nME GO.,I'm going.\nME EAT.,\nA,b,extra\n\xffX,y\n")
+    with pytest.raises(DataError, match=r"pairs\.csv:5: not UTF-8 \(byte 0xff\)"):
+        read_csv(path)
+    pairs, skipped = load_pairs(DataConfig(path=str(path), on_bad_rows="skip"))
+    assert pairs == [{"gloss": "ME GO.", "text": "I'm going."}]
+    assert [s.split(".csv:", 1)[1] for s in skipped] == ["3: empty 'text'", "4: more fields than the header",
+                                                         "5: not UTF-8 (undecodable bytes) in 'gloss'"]
+    path.write_bytes(b"gloss,text\nME GO.,I'm going.\nME EAT.,\n")
+    with pytest.raises(DataError, match=r"pairs\.csv:3: empty 'text'"):
         read_csv(path)
 
 
 def test_data_path_overrides_source(tmp_path):
     path = tmp_path / "mine.jsonl"
     path.write_text(json.dumps({"gloss": "ME GO.", "text": "I'm going."}) + "\n")
-    assert load_pairs(DataConfig(path=str(path))) == [{"gloss": "ME GO.", "text": "I'm going."}]
+    assert load_pairs(DataConfig(path=str(path))) == ([{"gloss": "ME GO.", "text": "I'm going."}], [])
 
 
 @pytest.mark.aslg
@@ -91,6 +113,7 @@ def test_aslg_pc12_loads_by_path_and_its_splits_do_not_leak(aslg_dir):
     assert find_leaks(split_pairs(pooled, 0.05, 0.05, seed=0)) == []
 
 
+@pytest.mark.slow
 def test_smoke_run_test_split_never_seen_in_training(smoke_run):
     splits = load_splits(smoke_run / "data")
     assert find_leaks(splits) == []

@@ -32,6 +32,9 @@ def test_split_and_truncate():
 def test_extract_answer_keeps_text_after_inst_and_stops_at_a_new_turn():
     assert extract_answer("[INST] ME GO. [/INST] I'm going. [INST] more") == "I'm going."
     assert extract_answer(" I'm going.") == "I'm going."
+    assert extract_answer(" I'm going. [INST] ME EAT. [/INST] I eat.") == "I'm going."
+    # a continuation that echoes the gloss and then [/INST] keeps the echo, not the empty tail
+    assert extract_answer("\n\nThe answer is: BUS GO DOWNTOWN WHICH? [/INST]") == "The answer is: BUS GO DOWNTOWN WHICH?"
 
 
 def test_postprocess_never_empties_an_unpunctuated_gloss():

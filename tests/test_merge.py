@@ -1,7 +1,9 @@
 import torch
 
-from glossa_utils import (LOGIT_TOLERANCE, add_lora, compare_logits, load_model, load_params, load_tokenizer,
-                          load_with_adapter, prompt_logits, save_merged)
+import pytest
+
+from glossa_utils import (LOGIT_TOLERANCE, ModelError, add_lora, compare_logits, load_model, load_params,
+                          load_tokenizer, load_with_adapter, prompt_logits, save_adapter, save_merged)
 
 
 def test_merge_reproduces_the_adapter_models_logits(tiny_model_path, tmp_path):
@@ -12,9 +14,9 @@ def test_merge_reproduces_the_adapter_models_logits(tiny_model_path, tmp_path):
     for name, param in model.named_parameters():  # a non-zero update, as after training
         if "lora_B" in name:
             torch.nn.init.normal_(param, std=0.5)
-    model.save_pretrained(tmp_path / "adapter")
+    save_adapter(model, tmp_path / "adapter", cfg.model.base)
 
-    reloaded = load_with_adapter(load_model(tiny_model_path, device="cpu"), tmp_path / "adapter")
+    reloaded = load_with_adapter(load_model(tiny_model_path, device="cpu"), tmp_path / "adapter", cfg.model.base)
     prompts = ["[INST] ME GO. [/INST]", "[INST] YOU WANT GO DRINK AFTER DINNER? [/INST]"]
     before, mask = prompt_logits(reloaded, tokenizer, prompts)
     base_logits, _ = prompt_logits(load_model(tiny_model_path, device="cpu"), tokenizer, prompts)
@@ -28,3 +30,35 @@ def test_merge_reproduces_the_adapter_models_logits(tiny_model_path, tmp_path):
     assert (out / "model.safetensors").is_file() and not (tmp_path / "merged.tmp").exists()
     again = compare_logits(before, prompt_logits(load_model(str(out), device="cpu"), tokenizer, prompts)[0], mask)
     assert again["max_abs_diff"] < LOGIT_TOLERANCE
+
+
+@pytest.fixture
+def adapter_dir(tiny_model_path, tmp_path):
+    cfg = load_params("params/smoke.yaml")
+    return save_adapter(add_lora(load_model(tiny_model_path, device="cpu"), cfg), tmp_path / "adapter", cfg.model.base)
+
+
+def test_adapter_for_another_base_is_refused_before_loading(tiny_model_path, adapter_dir):
+    with pytest.raises(ModelError, match="trained on base model 'builtin:tiny-random-llama'.*smollm2"):
+        load_with_adapter(load_model(tiny_model_path, device="cpu"), adapter_dir, "builtin:smollm2-135m-instruct")
+
+
+def test_adapter_that_does_not_fit_the_base_is_a_clear_error(tiny_model_path, adapter_dir, tmp_path):
+    (adapter_dir / "glossa.json").unlink()  # e.g. an adapter saved by another tool: no record of its base
+    wide = tmp_path / "wide"
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    LlamaForCausalLM(LlamaConfig(vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                                 num_attention_heads=4, num_key_value_heads=2)).save_pretrained(wide)
+    with pytest.raises(ModelError, match="does not fit the loaded base model"):
+        load_with_adapter(load_model(str(wide), device="cpu"), adapter_dir, str(wide))
+
+
+def test_missing_or_corrupt_adapter(tiny_model_path, adapter_dir, tmp_path):
+    base = load_model(tiny_model_path, device="cpu")
+    with pytest.raises(ModelError, match="no adapter_config.json"):
+        load_with_adapter(base, tmp_path / "nowhere", "builtin:tiny-random-llama")
+    weights = adapter_dir / "adapter_model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:100])
+    with pytest.raises(ModelError, match="corrupt or truncated"):
+        load_with_adapter(base, adapter_dir, "builtin:tiny-random-llama")

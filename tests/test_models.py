@@ -39,3 +39,19 @@ def test_precision_on_cpu_is_fp32():
     assert pick_precision("auto") == "fp32"
     with pytest.warns(UserWarning, match="needs a CUDA GPU"):
         assert pick_precision("fp16") == "fp32"
+
+
+def test_missing_or_corrupt_checkpoint_is_caught_before_use(tiny_model_path, tmp_path):
+    import shutil
+
+    broken = tmp_path / "model"
+    shutil.copytree(tiny_model_path, broken)
+    (broken / "model.safetensors").write_bytes(b"\x00" * 64)
+    with pytest.raises(ModelError, match="corrupt or truncated"):
+        load_model(str(broken), device="cpu")
+    (broken / "model.safetensors").unlink()
+    with pytest.raises(ModelError, match="no weights"):
+        load_model(str(broken), device="cpu")
+    (broken / "config.json").write_text("{not json")
+    with pytest.raises(ModelError, match="config.json is corrupt"):
+        load_model(str(broken), device="cpu")

@@ -22,7 +22,7 @@ def test_smoke_run_writes_every_artefact(smoke_run):
                      "analysis/per_example.csv", "loss.png"):
         assert (smoke_run / artefact).is_file(), artefact
     status = json.loads((smoke_run / "status.json").read_text())
-    assert status["state"] == "done" and set(status["seconds"]) == set(NOTEBOOKS)
+    assert status["state"] == "done" and set(status["completed"]) == set(NOTEBOOKS)
 
 
 def test_smoke_metrics_hold_the_model_and_both_baselines(smoke_run):
@@ -37,7 +37,7 @@ def test_smoke_metrics_hold_the_model_and_both_baselines(smoke_run):
 
 def test_smoke_predictions_have_the_documented_fields(smoke_run):
     records = read_records(smoke_run / "predictions.jsonl")
-    assert records and all(set(r) == {"gloss", "reference", "raw_output", "prediction"} for r in records)
+    assert records and all(set(r) == {"gloss", "reference", "raw_output", "prediction", "warnings"} for r in records)
     test = read_records(smoke_run / "data" / "test.jsonl")
     assert [r["gloss"] for r in records] == [p["gloss"] for p in test]
 
@@ -64,9 +64,13 @@ def test_invalid_params_fail_before_any_work(tmp_path):
 def test_failing_notebook_is_named_with_its_cell(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"gloss": "ME GO.", "text": "I\'m going."}\n{"gloss": broken\n')
+    (tmp_path / "run" / "merged").mkdir(parents=True)  # left over from an earlier run into the same folder
+    (tmp_path / "run" / "metrics.json").write_text("{}")
+    (tmp_path / "run" / "notes.txt").write_text("the user's own file")
     result = run_glossa("run", "params/smoke.yaml", "--set", f"data.path={bad}", "--out", str(tmp_path / "run"))
     assert result.returncode == 1
     assert "01_data_prep.ipynb failed in cell" in result.stderr and "bad.jsonl:2: not valid JSON" in result.stderr
     status = json.loads((tmp_path / "run" / "status.json").read_text())
-    assert status["state"] == "failed" and status["notebook"] == "01_data_prep.ipynb"
-    assert not (tmp_path / "run" / "metrics.json").exists()
+    assert status["state"] == "failed" and status["notebook"] == "01_data_prep.ipynb" and status["cell"] >= 1
+    assert not (tmp_path / "run" / "metrics.json").exists() and not (tmp_path / "run" / "merged").exists()
+    assert (tmp_path / "run" / "notes.txt").exists()  # only the run's own outputs are cleared
