@@ -3,6 +3,7 @@
 - ``glossa run PARAMS [--set key=value ...] [--out DIR]``: run the pipeline into ``runs/<name>/``;
 - ``glossa resume RUN_DIR``: continue a failed or killed run where it stopped;
 - ``glossa translate [GLOSS ...] [--run RUN_DIR] [--file FILE] [--out FILE]``: translate with a trained run;
+- ``glossa compare RUN_DIR ...``: the metrics of finished runs side by side, as a markdown table;
 - ``glossa store-outputs RUN_DIR``: refresh the committed notebooks from a finished run.
 """
 
@@ -33,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     translate.add_argument("--run", default="runs/default", help="run folder or model directory (default: %(default)s)")
     translate.add_argument("--file", help="read glosses from a file, one per line ('-' for stdin)")
     translate.add_argument("--out", help="write JSONL here instead of stdout")
+    compare = commands.add_parser("compare", help="print the metrics of finished runs side by side (markdown)")
+    compare.add_argument("run_dirs", nargs="+", help="run folders, e.g. runs/default runs/default-greedy")
     store = commands.add_parser("store-outputs", help="copy a run's executed notebooks into notebooks/")
     store.add_argument("run_dir", help="a finished run folder, e.g. runs/default")
     return parser
@@ -85,6 +88,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "translate":
             return translate_command(args)
+        if args.command == "compare":
+            from .metrics import compare_runs
+
+            print(compare_runs([resolve_path(d) for d in args.run_dirs]).to_markdown())
+            return 0
         if args.command == "resume":
             run_dir = resume_pipeline(args.run_dir, log_output=args.log_output)
         else:

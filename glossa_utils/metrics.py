@@ -85,3 +85,18 @@ def metrics_table(systems: dict[str, dict[str, float]], digits: int = 4):
                           for name, scores in systems.items()})
     table.index.name = "metric"
     return table.loc[list(METRIC_COLUMNS.values())].round(digits)
+
+
+def compare_runs(run_dirs: list[Path], digits: int = 4):
+    """One row per (run, system) from each run's ``metrics.json``: the table for a README or a sweep."""
+    import json
+
+    import pandas as pd
+
+    rows = []
+    for run_dir in run_dirs:
+        metrics = json.loads((Path(run_dir) / "metrics.json").read_text(encoding="utf-8"))
+        for system, scores in metrics["systems"].items():
+            rows.append({"run": Path(run_dir).name, "system": system, "test pairs": metrics["test_examples"],
+                         **{METRIC_COLUMNS[k]: v for k, v in scores.items() if k in METRIC_COLUMNS}})
+    return pd.DataFrame(rows).set_index(["run", "system"]).round(digits)

@@ -71,3 +71,19 @@ def test_metrics_table_has_the_cards_rows_and_a_column_per_system():
     table = metrics_table({"fine-tuned": scores, "rule baseline": scores})
     assert list(table.columns) == ["fine-tuned", "rule baseline"]
     assert list(table.index)[:4] == ["BLEU-1", "BLEU-2", "BLEU-3", "BLEU-4"] and len(table) == 10
+
+
+def test_compare_runs_lists_every_system_of_every_run(tmp_path):
+    import json
+
+    from glossa_utils import compare_runs
+
+    scores = {k: 0.25 for k in ("bleu1", "bleu2", "bleu3", "bleu4", "rouge1", "rouge2", "rougeL",
+                                "bertscore_precision", "bertscore_recall", "bertscore_f1")}
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "metrics.json").write_text(json.dumps(
+            {"test_examples": 7, "systems": {"fine-tuned": scores, "rule baseline": {**scores, "bleu4": 0.125}}}))
+    table = compare_runs([tmp_path / "a", tmp_path / "b"])
+    assert list(table.index) == [("a", "fine-tuned"), ("a", "rule baseline"), ("b", "fine-tuned"), ("b", "rule baseline")]
+    assert table.loc[("b", "rule baseline"), "BLEU-4"] == 0.125 and table["test pairs"].eq(7).all()

@@ -74,3 +74,8 @@ def test_failing_notebook_is_named_with_its_cell(tmp_path):
     assert status["state"] == "failed" and status["notebook"] == "01_data_prep.ipynb" and status["cell"] >= 1
     assert not (tmp_path / "run" / "metrics.json").exists() and not (tmp_path / "run" / "merged").exists()
     assert (tmp_path / "run" / "notes.txt").exists()  # only the run's own outputs are cleared
+
+
+def test_compare_prints_the_runs_metrics(smoke_run):
+    result = run_glossa("compare", str(smoke_run))
+    assert result.returncode == 0 and "BLEU-4" in result.stdout and "_pytest-smoke" in result.stdout
