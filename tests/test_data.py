@@ -120,3 +120,16 @@ def test_smoke_run_test_split_never_seen_in_training(smoke_run):
     train_glosses = {p["gloss"] for p in splits["train"]} | {p["gloss"] for p in splits["validation"]}
     train_texts = {p["text"] for p in splits["train"]} | {p["text"] for p in splits["validation"]}
     assert all(p["gloss"] not in train_glosses and p["text"] not in train_texts for p in splits["test"])
+
+
+def test_atomic_directory_keeps_the_old_folder_when_writing_fails(tmp_path):
+    from glossa_utils import atomic_directory
+
+    target = tmp_path / "merged"
+    with atomic_directory(target) as tmp:
+        (tmp / "weights").write_text("v1")
+    with pytest.raises(RuntimeError):
+        with atomic_directory(target) as tmp:
+            (tmp / "weights").write_text("half of v2")
+            raise RuntimeError("killed mid-save")
+    assert (target / "weights").read_text() == "v1" and not (tmp_path / "merged.tmp").exists()
