@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "compare":
             from .metrics import compare_runs
 
-            print(compare_runs([resolve_path(d) for d in args.run_dirs]).to_markdown())
+            print(compare_runs([resolve_path(d) for d in args.run_dirs]).to_markdown(index=False))
             return 0
         if args.command == "resume":
             run_dir = resume_pipeline(args.run_dir, log_output=args.log_output)

@@ -99,4 +99,4 @@ def compare_runs(run_dirs: list[Path], digits: int = 4):
         for system, scores in metrics["systems"].items():
             rows.append({"run": Path(run_dir).name, "system": system, "test pairs": metrics["test_examples"],
                          **{METRIC_COLUMNS[k]: v for k, v in scores.items() if k in METRIC_COLUMNS}})
-    return pd.DataFrame(rows).set_index(["run", "system"]).round(digits)
+    return pd.DataFrame(rows).round(digits)
