@@ -112,6 +112,7 @@ class GenerateConfig:
     max_new_tokens: int = 100
     batch_size: int = 16
     truncate_sentences: bool = True  # cut the output to the gloss's sentence count
+    stop_at_sentences: bool = False  # length-aware decoding: stop each row once it has that many sentences
     max_examples: int | None = None  # cap the test split (quick looks); None = all
     max_input_tokens: int = 256  # longest gloss (in tokens) given to the model
     on_long_input: str = "truncate"  # truncate (with a warning) | refuse (empty translation + warning)

@@ -13,6 +13,7 @@ import re
 
 import torch
 from tqdm import tqdm
+from transformers import StoppingCriteria, StoppingCriteriaList
 
 from .config import GenerateConfig
 
@@ -75,11 +76,35 @@ def decoding_kwargs(cfg: GenerateConfig, tokenizer) -> dict:
     return kwargs
 
 
+def finished_sentences(text: str) -> int:
+    """Sentences in `text` that already end in ``.``, ``!`` or ``?`` (an unterminated tail does not count)."""
+    return sum(1 for s in split_sentences(text) if s.rstrip().endswith((".", "!", "?")))
+
+
+class SentenceStopper(StoppingCriteria):
+    """Length-aware decoding: a row stops once its continuation holds as many finished sentences as its gloss.
+
+    This replaces most of the card's post-hoc truncation: the model no longer spends up to
+    ``max_new_tokens`` writing text that is cut away afterwards.
+    """
+
+    def __init__(self, tokenizer, prompt_length: int, sentences: list[int]):
+        self.tokenizer, self.prompt_length, self.sentences = tokenizer, prompt_length, sentences
+
+    def __call__(self, input_ids: torch.LongTensor, scores, **kwargs) -> torch.BoolTensor:
+        texts = self.tokenizer.batch_decode(input_ids[:, self.prompt_length:], skip_special_tokens=True)
+        done = [finished_sentences(extract_answer(t)) >= n for t, n in zip(texts, self.sentences)]
+        return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
+
+
 @torch.no_grad()
-def generate_raw(model, tokenizer, prompts: list[str], cfg: GenerateConfig, seed: int) -> list[str]:
+def generate_raw(model, tokenizer, prompts: list[str], cfg: GenerateConfig, seed: int,
+                 sentences: list[int] | None = None) -> list[str]:
     """Decode the continuation of each prompt, in batches of similar length, left-padded.
 
     Only the newly generated tokens are decoded, so the prompt can never come back as the answer.
+    With ``generate.stop_at_sentences`` and `sentences` (the target count per prompt), each row stops
+    as soon as it has written that many sentences.
     """
     tokenizer.padding_side = "left"
     order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
@@ -89,6 +114,9 @@ def generate_raw(model, tokenizer, prompts: list[str], cfg: GenerateConfig, seed
     for start in tqdm(range(0, len(order), cfg.batch_size), desc="generate", unit="batch"):
         idx = order[start:start + cfg.batch_size]
         batch = tokenizer([prompts[i] for i in idx], return_tensors="pt", padding=True).to(model.device)
+        if cfg.stop_at_sentences and sentences is not None:
+            stopper = SentenceStopper(tokenizer, batch["input_ids"].shape[1], [sentences[i] for i in idx])
+            kwargs["stopping_criteria"] = StoppingCriteriaList([stopper])
         new_tokens = model.generate(**batch, **kwargs)[:, batch["input_ids"].shape[1]:]
         for i, text in zip(idx, tokenizer.batch_decode(new_tokens, skip_special_tokens=True)):
             outputs[i] = text

@@ -21,7 +21,7 @@ from pathlib import Path
 from .config import GenerateConfig, load_params, resolve_path
 from .data import Pair
 from .finetune import build_prompt, load_template
-from .generate import generate_raw, postprocess
+from .generate import count_sentences, generate_raw, postprocess
 from .models import ModelError, check_checkpoint, load_model, load_tokenizer, resolve_model_path
 
 ENGLISH_FUNCTION_WORDS = {"the", "a", "an", "is", "are", "was", "were", "am", "to", "of", "and", "do", "does",
@@ -119,7 +119,8 @@ class Translator:
         checked = [check_gloss(x, self.tokenizer, g.max_input_tokens, g.on_long_input) for x in glosses]
         todo = [i for i, (text, _) in enumerate(checked) if text is not None]
         prompts = [build_prompt(checked[i][0], self.template) for i in todo]
-        raws = generate_raw(self.model, self.tokenizer, prompts, g, self.seed) if prompts else []
+        sentences = [count_sentences(checked[i][0]) for i in todo]
+        raws = generate_raw(self.model, self.tokenizer, prompts, g, self.seed, sentences) if prompts else []
         results = [Translation(str(x), "", notes) for x, (_, notes) in zip(glosses, checked)]
         for i, raw in zip(todo, raws):
             results[i].raw_output = raw

@@ -53,3 +53,34 @@ def test_translate_pairs_decodes_only_new_tokens(tiny_model_path):
     # Batched left-padded greedy decoding matches one-at-a-time decoding.
     single = [translate_pairs(model, tokenizer, [p], "[INST] {gloss} [/INST] {text}", cfg, seed=0)[0] for p in pairs]
     assert [r["raw_output"] for r in records] == [r["raw_output"] for r in single]
+
+
+def test_finished_sentences_ignores_an_unterminated_tail():
+    from glossa_utils.generate import finished_sentences
+
+    assert finished_sentences("I'm tired. I'm go") == 1
+    assert finished_sentences("I'm tired. I'm going home!") == 2
+    assert finished_sentences("Mr. Smith") == 0
+
+
+def test_length_aware_decoding_stops_each_row_at_its_sentence_count(tiny_model_path):
+    from glossa_utils.generate import SentenceStopper
+
+    tokenizer = load_tokenizer(tiny_model_path)
+    ids = tokenizer(["[INST] X [/INST] Hi. Bye. More", "[INST] X [/INST] Hi. Bye"], return_tensors="pt",
+                    padding=True)["input_ids"]
+    prompt_length = len(tokenizer("[INST] X [/INST]")["input_ids"])
+    assert SentenceStopper(tokenizer, prompt_length, [2, 2])(ids, None).tolist() == [True, False]
+    assert SentenceStopper(tokenizer, prompt_length, [1, 1])(ids, None).tolist() == [True, True]
+
+
+def test_stop_at_sentences_never_lengthens_the_output(tiny_model_path):
+    tokenizer = load_tokenizer(tiny_model_path)
+    model = load_model(tiny_model_path, device="cpu").eval()
+    pairs = [{"gloss": "ME GO.", "text": "x"}, {"gloss": "ME TIRED. ME GO HOME.", "text": "y"}]
+    template = "[INST] {gloss} [/INST] {text}"
+    plain = translate_pairs(model, tokenizer, pairs, template, GenerateConfig(do_sample=False, max_new_tokens=30), 0)
+    stopped = translate_pairs(model, tokenizer, pairs, template,
+                              GenerateConfig(do_sample=False, max_new_tokens=30, stop_at_sentences=True), 0)
+    for a, b in zip(plain, stopped):
+        assert a["raw_output"].startswith(b["raw_output"])  # same greedy path, cut earlier (or equal)

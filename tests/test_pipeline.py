@@ -79,3 +79,11 @@ def test_failing_notebook_is_named_with_its_cell(tmp_path):
 def test_compare_prints_the_runs_metrics(smoke_run):
     result = run_glossa("compare", str(smoke_run))
     assert result.returncode == 0 and "BLEU-4" in result.stdout and "_pytest-smoke" in result.stdout
+
+
+def test_generation_benchmark_runs_on_a_finished_run(smoke_run):
+    result = subprocess.run([sys.executable, "benchmarks/generate_throughput.py", "--run", str(smoke_run),
+                             "--limit", "3", "--no-log"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "card loop" in result.stdout and "p50 ms" in result.stdout
+    assert json.loads((smoke_run / "benchmarks" / "generate_throughput.json").read_text())["test_pairs"] == 3
