@@ -106,20 +106,23 @@ def generate_raw(model, tokenizer, prompts: list[str], cfg: GenerateConfig, seed
     With ``generate.stop_at_sentences`` and `sentences` (the target count per prompt), each row stops
     as soon as it has written that many sentences.
     """
-    tokenizer.padding_side = "left"
+    side, tokenizer.padding_side = tokenizer.padding_side, "left"  # a decoder continues from the last position
     order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
     outputs: dict[int, str] = {}
     torch.manual_seed(seed)
     kwargs = decoding_kwargs(cfg, tokenizer)
-    for start in tqdm(range(0, len(order), cfg.batch_size), desc="generate", unit="batch"):
-        idx = order[start:start + cfg.batch_size]
-        batch = tokenizer([prompts[i] for i in idx], return_tensors="pt", padding=True).to(model.device)
-        if cfg.stop_at_sentences and sentences is not None:
-            stopper = SentenceStopper(tokenizer, batch["input_ids"].shape[1], [sentences[i] for i in idx])
-            kwargs["stopping_criteria"] = StoppingCriteriaList([stopper])
-        new_tokens = model.generate(**batch, **kwargs)[:, batch["input_ids"].shape[1]:]
-        for i, text in zip(idx, tokenizer.batch_decode(new_tokens, skip_special_tokens=True)):
-            outputs[i] = text
+    try:
+        for start in tqdm(range(0, len(order), cfg.batch_size), desc="generate", unit="batch"):
+            idx = order[start:start + cfg.batch_size]
+            batch = tokenizer([prompts[i] for i in idx], return_tensors="pt", padding=True).to(model.device)
+            if cfg.stop_at_sentences and sentences is not None:
+                stopper = SentenceStopper(tokenizer, batch["input_ids"].shape[1], [sentences[i] for i in idx])
+                kwargs["stopping_criteria"] = StoppingCriteriaList([stopper])
+            new_tokens = model.generate(**batch, **kwargs)[:, batch["input_ids"].shape[1]:]
+            for i, text in zip(idx, tokenizer.batch_decode(new_tokens, skip_special_tokens=True)):
+                outputs[i] = text
+    finally:
+        tokenizer.padding_side = side
     return [outputs[i] for i in range(len(prompts))]
 
 

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from .config import REPO_ROOT, load_params, resolve_path, save_params, show_path
+from .data import write_json
 
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 NOTEBOOKS = ("01_data_prep", "02_lora_finetune", "03_merge", "04_generate", "05_evaluate", "06_error_analysis")
@@ -38,9 +39,7 @@ class PipelineError(RuntimeError):
 
 def write_status(run_dir: Path, **status) -> None:
     """Record the run state in ``status.json`` (written atomically)."""
-    tmp = run_dir / "status.json.tmp"
-    tmp.write_text(json.dumps(status, indent=2), encoding="utf-8")
-    tmp.replace(run_dir / "status.json")
+    write_json(status, run_dir / "status.json")
 
 
 def read_status(run_dir: Path) -> dict:
@@ -81,7 +80,7 @@ def record_environment(run_dir: Path) -> dict:
             versions[package] = None
     env = {"python": platform.python_version(), "platform": platform.platform(), "packages": versions,
            "git_commit": git_commit(), "command": sys.argv, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-    (run_dir / "environment.json").write_text(json.dumps(env, indent=2) + "\n", encoding="utf-8")
+    write_json(env, run_dir / "environment.json")
     return env
 
 

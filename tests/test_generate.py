@@ -50,6 +50,7 @@ def test_translate_pairs_decodes_only_new_tokens(tiny_model_path):
     records = translate_pairs(model, tokenizer, pairs, "[INST] {gloss} [/INST] {text}", cfg, seed=0)
     assert [r["gloss"] for r in records] == [p["gloss"] for p in pairs]
     assert all("[INST]" not in r["raw_output"] for r in records)
+    assert tokenizer.padding_side == "right"  # left padding is for generation only; the caller's setting is restored
     # Batched left-padded greedy decoding matches one-at-a-time decoding.
     single = [translate_pairs(model, tokenizer, [p], "[INST] {gloss} [/INST] {text}", cfg, seed=0)[0] for p in pairs]
     assert [r["raw_output"] for r in records] == [r["raw_output"] for r in single]
