@@ -15,6 +15,7 @@ from .merge import LOGIT_TOLERANCE, check_adapter, compare_logits, load_with_ada
 from .metrics import compare_runs, compute_scores, load_all_metrics, load_metric, metrics_table, rule_translate
 from .models import ModelError, check_checkpoint, load_model, load_tokenizer, pick_device, pick_precision, resolve_model_path
 from .runner import NOTEBOOKS, PipelineError, read_status, resume_pipeline, run_pipeline, store_outputs
+from .sweep import load_sweep, plan_runs, run_sweep
 from .translate import Translation, Translator, check_gloss, translate_pairs
 
 __all__ = [
@@ -44,4 +45,6 @@ __all__ = [
     "worst_examples",
     # runner
     "NOTEBOOKS", "PipelineError", "read_status", "resume_pipeline", "run_pipeline", "store_outputs",
+    # sweeps (07)
+    "load_sweep", "plan_runs", "run_sweep",
 ]

@@ -4,6 +4,7 @@
 - ``glossa resume RUN_DIR``: continue a failed or killed run where it stopped;
 - ``glossa translate [GLOSS ...] [--run RUN_DIR] [--file FILE] [--out FILE]``: translate with a trained run;
 - ``glossa compare RUN_DIR ...``: the metrics of finished runs side by side, as a markdown table;
+- ``glossa sweep SWEEP.yaml [--out DIR]``: a grid of runs, in parallel or through Slurm, with a summary;
 - ``glossa store-outputs RUN_DIR``: refresh the committed notebooks from a finished run.
 """
 
@@ -36,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     translate.add_argument("--out", help="write JSONL here instead of stdout")
     compare = commands.add_parser("compare", help="print the metrics of finished runs side by side (markdown)")
     compare.add_argument("run_dirs", nargs="+", help="run folders, e.g. runs/default runs/default-greedy")
+    sweep = commands.add_parser("sweep", help="run a grid of params (local workers or Slurm) and summarise it")
+    sweep.add_argument("sweep_file", help="sweep YAML, e.g. params/sweeps/lora_rank_lr.yaml")
+    sweep.add_argument("--out", help="sweep folder (default: runs/<sweep name>/)")
     store = commands.add_parser("store-outputs", help="copy a run's executed notebooks into notebooks/")
     store.add_argument("run_dir", help="a finished run folder, e.g. runs/default")
     return parser
@@ -75,6 +79,19 @@ def translate_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def sweep_command(args: argparse.Namespace) -> int:
+    from .sweep import run_sweep
+
+    summary_file, summary = run_sweep(args.sweep_file, args.out)
+    columns = [c for c in summary.columns if c not in ("error", "seconds")]
+    print(summary[columns].to_markdown(index=False, floatfmt=".4f"))
+    failed = summary[summary["state"] == "failed"]
+    for _, row in failed.iterrows():
+        print(f"glossa sweep: run {row['run']} failed: {row['error']}", file=sys.stderr)
+    print(f"summary: {show_path(summary_file)} and summary.png")
+    return 1 if len(failed) else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from .data import DataError
@@ -93,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
 
             print(compare_runs([resolve_path(d) for d in args.run_dirs]).to_markdown(index=False))
             return 0
+        if args.command == "sweep":
+            return sweep_command(args)
         if args.command == "resume":
             run_dir = resume_pipeline(args.run_dir, log_output=args.log_output)
         else:
