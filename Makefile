@@ -32,9 +32,12 @@ test: $(STAMP) ## run all tests: unit tests, the smoke pipeline through papermil
 test-fast: $(STAMP) ## unit tests only (skips the end-to-end smoke run)
 	$(BIN)/python -m pytest -m "not slow"
 
-notebooks: $(STAMP) ## refresh the committed notebooks' outputs from a real default run
+notebooks: $(STAMP) ## refresh the committed notebooks' outputs from a real default run (07: every run in runs/)
 	$(BIN)/glossa run params/default.yaml
 	$(BIN)/glossa store-outputs runs/default
+	mkdir -p runs/comparison
+	$(BIN)/papermill --no-progress-bar notebooks/07_compare_runs.ipynb runs/comparison/07_compare_runs.ipynb --cwd .
+	$(BIN)/glossa store-outputs runs/comparison
 
 lab: $(STAMP) ## open the notebooks in JupyterLab
 	$(BIN)/python -m pip install --quiet -c constraints-cpu.txt -e ".[dev,lab]"

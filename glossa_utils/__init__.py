@@ -4,6 +4,7 @@ Importing it does no work: no model is loaded, no folder made, no logging config
 """
 
 from .analysis import per_example_scores, plot_analysis, repeated_ngram_rate, scores_by_length, verbosity_summary, worst_examples
+from .compare import find_runs, group_by_test_set, loss_curves, params_diff, plot_runs, score_table
 from .config import REPO_ROOT, ParamsError, RunConfig, echo_config, load_params, resolve_path, save_params, show_path
 from .data import (BadRows, DataError, atomic_directory, build_data_card, check_row, clean_pairs, find_leaks, load_pairs,
                    load_splits, plot_lengths, read_jsonl, read_records, sample_pairs, split_pairs, write_json, write_jsonl,
@@ -45,6 +46,8 @@ __all__ = [
     "worst_examples",
     # runner
     "NOTEBOOKS", "PipelineError", "read_status", "resume_pipeline", "run_pipeline", "store_outputs",
+    # compare (07)
+    "find_runs", "group_by_test_set", "loss_curves", "params_diff", "plot_runs", "score_table",
     # sweeps (07)
     "load_sweep", "plan_runs", "run_sweep",
 ]

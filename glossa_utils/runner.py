@@ -162,16 +162,20 @@ def resume_pipeline(run_dir: str | Path, log_output: bool = False) -> Path:
 
 
 def store_outputs(run_dir: Path, dest: Path = NOTEBOOK_DIR) -> list[Path]:
-    """Copy a run's executed notebooks over the committed ones, so readers see real results.
+    """Copy the executed notebooks in `run_dir` over the committed ones, so readers see real results.
 
-    Papermill's injected-parameters cell and metadata, execution counts and stderr noise are
-    removed; the `parameters` cell keeps its default, so the stored notebook still runs as is.
+    Every ``NN_name.ipynb`` in `run_dir` with a counterpart in `dest` is stored: the six pipeline
+    notebooks of a run folder, or ``07_compare_runs`` executed into ``runs/comparison/``. Papermill's
+    injected-parameters cell and metadata, execution counts and stderr noise are removed; the
+    `parameters` cell keeps its default, so the stored notebook still runs as is.
     """
     import nbformat
 
     written = []
-    for name in NOTEBOOKS:
-        nb = nbformat.read(run_dir / f"{name}.ipynb", as_version=4)
+    for executed in sorted(Path(run_dir).glob("[0-9][0-9]_*.ipynb")):
+        if not (dest / executed.name).is_file():
+            continue
+        nb = nbformat.read(executed, as_version=4)
         nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
         nb.metadata.pop("papermill", None)
         for cell in nb.cells:
@@ -183,6 +187,8 @@ def store_outputs(run_dir: Path, dest: Path = NOTEBOOK_DIR) -> list[Path]:
                 for output in cell.outputs:
                     if "execution_count" in output:
                         output["execution_count"] = None
-        nbformat.write(nb, dest / f"{name}.ipynb")
-        written.append(dest / f"{name}.ipynb")
+        nbformat.write(nb, dest / executed.name)
+        written.append(dest / executed.name)
+    if not written:
+        raise PipelineError(f"{show_path(run_dir)} holds no executed notebooks to store")
     return written

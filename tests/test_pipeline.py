@@ -87,3 +87,18 @@ def test_generation_benchmark_runs_on_a_finished_run(smoke_run):
     assert result.returncode == 0, result.stderr[-3000:]
     assert "card loop" in result.stdout and "p50 ms" in result.stdout
     assert json.loads((smoke_run / "benchmarks" / "generate_throughput.json").read_text())["test_pairs"] == 3
+
+
+def test_compare_notebook_runs_on_a_finished_run_and_passes_nbval(smoke_run, tmp_path):
+    import papermill
+
+    executed = tmp_path / "07_compare_runs.ipynb"
+    papermill.execute_notebook(str(REPO_ROOT / "notebooks" / "07_compare_runs.ipynb"), str(executed),
+                               parameters={"run_dirs": [str(smoke_run)], "out_dir": str(tmp_path / "comparison")},
+                               kernel_name="python3", progress_bar=False, cwd=str(REPO_ROOT))
+    assert (tmp_path / "comparison" / "scores.csv").is_file() and (tmp_path / "comparison" / "comparison.png").is_file()
+    env = {**os.environ, "TQDM_DISABLE": "1"}
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
+                             "--nbval-sanitize-with", str(REPO_ROOT / "tests" / "nbval_sanitize.cfg"), str(executed)],
+                            cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-5000:]

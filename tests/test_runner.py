@@ -87,3 +87,23 @@ def test_resume_refuses_what_it_cannot_continue(smoke_run, tmp_path):
     assert result.returncode == 1 and "no run to resume" in result.stderr
     result = run_glossa("resume", str(smoke_run))
     assert result.returncode == 0 and "already done" in result.stdout
+
+
+def test_store_outputs_strips_run_noise_and_keeps_the_parameters_default(smoke_run, tmp_path):
+    import nbformat
+
+    from glossa_utils import PipelineError, store_outputs
+
+    dest = tmp_path / "notebooks"
+    dest.mkdir()
+    for name in NOTEBOOKS[:2]:
+        (dest / f"{name}.ipynb").write_text("{}")  # only notebooks with a committed counterpart are stored
+    stored = store_outputs(smoke_run, dest)
+    assert [p.name for p in stored] == [f"{name}.ipynb" for name in NOTEBOOKS[:2]]
+    nb = nbformat.read(stored[0], as_version=4)
+    assert not any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
+    assert 'params_path: str = "params/default.yaml"' in nb.cells[1].source
+    assert all(c.execution_count is None for c in nb.cells if c.cell_type == "code")
+    assert any(c.outputs for c in nb.cells if c.cell_type == "code"), "outputs are kept"
+    with pytest.raises(PipelineError, match="no executed notebooks"):
+        store_outputs(tmp_path, dest)
