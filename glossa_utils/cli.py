@@ -5,6 +5,7 @@
 - ``glossa translate [GLOSS ...] [--run RUN_DIR] [--file FILE] [--out FILE]``: translate with a trained run;
 - ``glossa compare RUN_DIR ...``: the metrics of finished runs side by side, as a markdown table;
 - ``glossa sweep SWEEP.yaml [--out DIR]``: a grid of runs, in parallel or through Slurm, with a summary;
+- ``glossa push RUN_DIR --repo-id ID [--merged] [--public] [--card-only]``: share a run on the Hub;
 - ``glossa store-outputs RUN_DIR``: refresh the committed notebooks from a finished run.
 """
 
@@ -40,6 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
     sweep = commands.add_parser("sweep", help="run a grid of params (local workers or Slurm) and summarise it")
     sweep.add_argument("sweep_file", help="sweep YAML, e.g. params/sweeps/lora_rank_lr.yaml")
     sweep.add_argument("--out", help="sweep folder (default: runs/<sweep name>/)")
+    push = commands.add_parser("push", help="upload a run's adapter (and merged model) with a model card to the Hub")
+    push.add_argument("run_dir", help="a finished run folder, e.g. runs/default")
+    push.add_argument("--repo-id", required=True, help="Hub repository, e.g. your-name/glossa-adapter")
+    push.add_argument("--merged", action="store_true", help="also upload the merged model (under merged/)")
+    push.add_argument("--public", action="store_true", help="make the repository public (default: private)")
+    push.add_argument("--card-only", action="store_true", help="only write <run>/README.md, upload nothing")
     store = commands.add_parser("store-outputs", help="copy a run's executed notebooks into notebooks/")
     store.add_argument("run_dir", help="a finished run folder, e.g. runs/default")
     return parser
@@ -79,6 +86,18 @@ def translate_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def push_command(args: argparse.Namespace) -> int:
+    from .hub import push_to_hub, write_model_card
+
+    run_dir = resolve_path(args.run_dir)
+    if args.card_only:
+        print(f"wrote {show_path(write_model_card(run_dir, args.repo_id, args.merged))}")
+        return 0
+    uploaded = push_to_hub(run_dir, args.repo_id, private=not args.public, merged=args.merged)
+    print(f"pushed {', '.join(uploaded)} to https://huggingface.co/{args.repo_id}")
+    return 0
+
+
 def sweep_command(args: argparse.Namespace) -> int:
     from .sweep import run_sweep
 
@@ -110,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
 
             print(compare_runs([resolve_path(d) for d in args.run_dirs]).to_markdown(index=False))
             return 0
+        if args.command == "push":
+            return push_command(args)
         if args.command == "sweep":
             return sweep_command(args)
         if args.command == "resume":

@@ -142,6 +142,18 @@ class EvalConfig:
 
 
 @dataclass(frozen=True)
+class HubConfig:
+    push: bool = False  # upload the adapter and its model card at the end of 05_evaluate (needs internet)
+    repo_id: str | None = None  # e.g. your-name/glossa-llama-adapter; required when push is true
+    private: bool = True
+    merged: bool = False  # also upload the merged model (under merged/)
+
+    def __post_init__(self) -> None:
+        if self.push and not self.repo_id:
+            raise ParamsError("hub.repo_id is required when hub.push is true (e.g. your-name/glossa-adapter)")
+
+
+@dataclass(frozen=True)
 class RunConfig:
     name: str = "default"  # run folder: runs/<name>/
     seed: int = 42
@@ -152,6 +164,7 @@ class RunConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
     generate: GenerateConfig = field(default_factory=GenerateConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
+    hub: HubConfig = field(default_factory=HubConfig)
 
     @property
     def run_dir(self) -> Path:
@@ -290,7 +303,7 @@ def save_params(cfg: RunConfig, path: str | Path) -> None:
 def echo_config(cfg: RunConfig) -> str:
     """A compact, stable one-line-per-section summary for the top of each notebook."""
     lines = [f"run {cfg.name}  seed {cfg.seed}"]
-    for section in ("data", "model", "lora", "train", "generate", "eval"):
+    for section in ("data", "model", "lora", "train", "generate", "eval", "hub"):
         values = dataclasses.asdict(getattr(cfg, section))
         lines.append(f"{section:9s}" + "  ".join(f"{k}={v}" for k, v in values.items()))
     return "\n".join(lines)
