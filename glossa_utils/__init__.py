@@ -4,6 +4,7 @@ Importing it does no work: no model is loaded, no folder made, no logging config
 """
 
 from .analysis import per_example_scores, plot_analysis, repeated_ngram_rate, scores_by_length, verbosity_summary, worst_examples
+from .colab import describe_device, hub_login_if_needed, in_colab
 from .compare import find_runs, group_by_test_set, loss_curves, params_diff, plot_runs, score_table
 from .config import REPO_ROOT, ParamsError, RunConfig, echo_config, load_params, resolve_path, save_params, show_path
 from .data import (BadRows, DataError, atomic_directory, build_data_card, check_row, clean_pairs, find_leaks, load_pairs,
@@ -49,6 +50,8 @@ __all__ = [
     "worst_examples",
     # runner
     "NOTEBOOKS", "PipelineError", "read_status", "resume_pipeline", "run_pipeline", "store_outputs",
+    # colab
+    "describe_device", "hub_login_if_needed", "in_colab",
     # compare (07)
     "find_runs", "group_by_test_set", "loss_curves", "params_diff", "plot_runs", "score_table",
     # sweeps (07)

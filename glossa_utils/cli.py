@@ -6,6 +6,7 @@
 - ``glossa compare RUN_DIR ...``: the metrics of finished runs side by side, as a markdown table;
 - ``glossa sweep SWEEP.yaml [--out DIR]``: a grid of runs, in parallel or through Slurm, with a summary;
 - ``glossa push RUN_DIR --repo-id ID [--merged] [--public] [--card-only]``: share a run on the Hub;
+- ``glossa colab-cells NOTEBOOK ...``: add or refresh each notebook's Colab badge and set-up cell;
 - ``glossa store-outputs RUN_DIR``: refresh the committed notebooks from a finished run.
 """
 
@@ -47,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     push.add_argument("--merged", action="store_true", help="also upload the merged model (under merged/)")
     push.add_argument("--public", action="store_true", help="make the repository public (default: private)")
     push.add_argument("--card-only", action="store_true", help="only write <run>/README.md, upload nothing")
+    colab = commands.add_parser("colab-cells", help="add or refresh the Colab badge and set-up cell of notebooks")
+    colab.add_argument("notebooks", nargs="+", help="notebook files, e.g. notebooks/*.ipynb")
     store = commands.add_parser("store-outputs", help="copy a run's executed notebooks into notebooks/")
     store.add_argument("run_dir", help="a finished run folder, e.g. runs/default")
     return parser
@@ -128,6 +131,12 @@ def main(argv: list[str] | None = None) -> int:
             from .metrics import compare_runs
 
             print(compare_runs([resolve_path(d) for d in args.run_dirs]).to_markdown(index=False))
+            return 0
+        if args.command == "colab-cells":
+            from .colab import add_colab_cells
+
+            for notebook in args.notebooks:
+                print(f"{notebook}: {'updated' if add_colab_cells(notebook) else 'up to date'}")
             return 0
         if args.command == "push":
             return push_command(args)
