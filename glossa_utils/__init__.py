@@ -12,7 +12,8 @@ from .data import (BadRows, DataError, atomic_directory, build_data_card, check_
                    write_splits)
 from .finetune import (PadCollator, add_lora, build_answer, build_prompt, count_parameters, directory_size, encode_pair,
                        encode_pairs, load_template, mask_labels, plot_loss, save_adapter, show_masked_example, train_lora)
-from .generate import card_count_sentences, count_sentences, extract_answer, postprocess, split_sentences, truncate_sentences
+from .generate import (DECODING_VARIANTS, card_count_sentences, count_sentences, decode_variants, extract_answer, postprocess,
+                       split_sentences, truncate_sentences)
 from .merge import LOGIT_TOLERANCE, check_adapter, compare_logits, load_with_adapter, prompt_logits, save_merged
 from .hub import model_card, push_to_hub, write_model_card
 from .metrics import compare_runs, compute_scores, load_all_metrics, load_metric, metrics_table, rule_translate
@@ -37,7 +38,8 @@ __all__ = [
     # merge (03)
     "LOGIT_TOLERANCE", "check_adapter", "compare_logits", "load_with_adapter", "prompt_logits", "save_merged",
     # generate (04)
-    "card_count_sentences", "count_sentences", "extract_answer", "postprocess", "split_sentences",
+    "DECODING_VARIANTS", "card_count_sentences", "count_sentences", "decode_variants", "extract_answer", "postprocess",
+    "split_sentences",
     "truncate_sentences",
     # translate (04 and downstream apps)
     "Translation", "Translator", "check_gloss", "translate_pairs",

@@ -109,6 +109,7 @@ class GenerateConfig:
     temperature: float = 0.6
     top_p: float = 0.8
     repetition_penalty: float = 1.5
+    num_beams: int = 1  # > 1: beam search (with do_sample false) keeps that many candidate continuations
     max_new_tokens: int = 100
     batch_size: int = 16
     truncate_sentences: bool = True  # cut the output to the gloss's sentence count
@@ -126,6 +127,10 @@ class GenerateConfig:
             raise ParamsError(f"generate.top_p must be in (0, 1], got {self.top_p}")
         if self.batch_size < 1:
             raise ParamsError(f"generate.batch_size must be >= 1, got {self.batch_size}")
+        if self.num_beams < 1:
+            raise ParamsError(f"generate.num_beams must be >= 1, got {self.num_beams}")
+        if self.num_beams > 1 and self.stop_at_sentences:
+            raise ParamsError("generate.stop_at_sentences works per row, not per beam: use it with num_beams: 1")
         if self.max_input_tokens < 1:
             raise ParamsError(f"generate.max_input_tokens must be >= 1, got {self.max_input_tokens}")
         if self.on_long_input not in ("truncate", "refuse"):

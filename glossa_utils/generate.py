@@ -65,9 +65,9 @@ def extract_answer(raw: str) -> str:
 
 
 def decoding_kwargs(cfg: GenerateConfig, tokenizer) -> dict:
-    """Keyword arguments for ``model.generate`` from the generate params (sampling or greedy)."""
+    """Keyword arguments for ``model.generate`` from the generate params (sampling, greedy or beam search)."""
     kwargs = {"max_new_tokens": cfg.max_new_tokens, "do_sample": cfg.do_sample,
-              "repetition_penalty": cfg.repetition_penalty,
+              "repetition_penalty": cfg.repetition_penalty, "num_beams": cfg.num_beams,
               "pad_token_id": tokenizer.pad_token_id, "eos_token_id": tokenizer.eos_token_id}
     if cfg.do_sample:
         kwargs.update(temperature=cfg.temperature, top_p=cfg.top_p)
@@ -130,3 +130,30 @@ def postprocess(raw: str, gloss: str, truncate: bool) -> str:
     """Extract the answer and, if asked, cut it to the gloss's sentence count."""
     answer = extract_answer(raw)
     return truncate_sentences(answer, count_sentences(gloss)) if truncate else answer
+
+
+DECODING_VARIANTS: dict[str, dict] = {
+    "greedy": {"do_sample": False, "repetition_penalty": 1.0},
+    "card: sampling T=0.6, p=0.8, rep 1.5": {"do_sample": True, "temperature": 0.6, "top_p": 0.8,
+                                             "repetition_penalty": 1.5},
+    "sampling T=1.0": {"do_sample": True, "temperature": 1.0, "top_p": 1.0, "repetition_penalty": 1.0},
+    "greedy + rep 1.5": {"do_sample": False, "repetition_penalty": 1.5},
+    "beam 4": {"do_sample": False, "repetition_penalty": 1.0, "num_beams": 4},
+}
+"""Decoding settings compared side by side in 04_generate and by benchmarks/compare_decoding.py."""
+
+
+def decode_variants(model, tokenizer, glosses: list[str], template: str, base: GenerateConfig, seed: int,
+                    variants: dict[str, dict] = DECODING_VARIANTS) -> dict[str, list[str]]:
+    """Translate the same glosses under each decoding variant (fields of `base` overridden); name -> outputs."""
+    import dataclasses
+
+    from .finetune import build_prompt
+
+    prompts = [build_prompt(g, template) for g in glosses]
+    outputs = {}
+    for name, overrides in variants.items():
+        cfg = dataclasses.replace(base, **overrides)
+        raw = generate_raw(model, tokenizer, prompts, cfg, seed)
+        outputs[name] = [postprocess(r, g, cfg.truncate_sentences) for r, g in zip(raw, glosses)]
+    return outputs

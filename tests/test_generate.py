@@ -2,7 +2,7 @@ import pytest
 
 from glossa_utils import (card_count_sentences, count_sentences, extract_answer, load_model, load_tokenizer,
                           postprocess, split_sentences, translate_pairs, truncate_sentences)
-from glossa_utils.config import GenerateConfig
+from glossa_utils.config import GenerateConfig, ParamsError
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -85,3 +85,29 @@ def test_stop_at_sentences_never_lengthens_the_output(tiny_model_path):
                               GenerateConfig(do_sample=False, max_new_tokens=30, stop_at_sentences=True), 0)
     for a, b in zip(plain, stopped):
         assert a["raw_output"].startswith(b["raw_output"])  # same greedy path, cut earlier (or equal)
+
+
+def test_decode_variants_runs_every_setting_on_the_same_glosses(tiny_model_path):
+    from glossa_utils.generate import DECODING_VARIANTS, decode_variants
+
+    tokenizer = load_tokenizer(tiny_model_path)
+    model = load_model(tiny_model_path, device="cpu").eval()
+    glosses = ["ME GO.", "YOU WANT GO DRINK AFTER DINNER?"]
+    template = "[INST] {gloss} [/INST] {text}"
+    base = GenerateConfig(max_new_tokens=8, batch_size=2)
+    outputs = decode_variants(model, tokenizer, glosses, template, base, seed=0)
+    assert list(outputs) == list(DECODING_VARIANTS) and all(len(o) == 2 for o in outputs.values())
+    pairs = [{"gloss": g, "text": ""} for g in glosses]
+    greedy = translate_pairs(model, tokenizer, pairs, template,
+                             GenerateConfig(do_sample=False, repetition_penalty=1.0, max_new_tokens=8), 0)
+    assert outputs["greedy"] == [r["prediction"] for r in greedy]  # the same decoding as the pipeline's
+    # Beam search keeps 4 candidates: its output is the most likely of them, so it may differ from greedy.
+    beam = decode_variants(model, tokenizer, glosses, template, base, 0, {"beam": {"do_sample": False, "num_beams": 4}})
+    assert len(beam["beam"]) == 2
+
+
+def test_beam_search_and_length_aware_stopping_do_not_mix():
+    with pytest.raises(ParamsError, match="num_beams: 1"):
+        GenerateConfig(num_beams=4, stop_at_sentences=True)
+    with pytest.raises(ParamsError, match="num_beams must be >= 1"):
+        GenerateConfig(num_beams=0)
