@@ -8,7 +8,7 @@ from .config import (REPO_ROOT, ParamsError, RunConfig, SourceSpec, echo_config,
                      show_path)
 from .data import (BadRows, DataError, atomic_directory, build_data_card, check_row, clean_pairs, find_leaks,
                    find_parallel_files, load_pairs, load_splits, plot_lengths, read_jsonl, read_parallel, read_records,
-                   sample_pairs, split_pairs, write_json, write_jsonl, write_splits)
+                   sample_pairs, sample_per_source, split_pairs, write_json, write_jsonl, write_splits)
 from .finetune import (PadCollator, add_lora, build_answer, build_prompt, count_parameters, directory_size, encode_pair,
                        encode_pairs, load_template, mask_labels, plot_loss, save_adapter, show_masked_example, train_lora)
 from .generate import card_count_sentences, count_sentences, extract_answer, postprocess, split_sentences, truncate_sentences
@@ -26,7 +26,7 @@ __all__ = [
     # data (01)
     "BadRows", "DataError", "atomic_directory", "build_data_card", "check_row", "clean_pairs", "find_leaks",
     "find_parallel_files", "load_pairs", "load_splits", "plot_lengths", "read_jsonl", "read_parallel", "read_records",
-    "sample_pairs", "split_pairs", "write_json", "write_jsonl", "write_splits",
+    "sample_pairs", "sample_per_source", "split_pairs", "write_json", "write_jsonl", "write_splits",
     # recipe (01: several sources mixed)
     "Recipe", "SourceData", "build_recipe_card", "load_recipe", "recipe_sources",
     # models

@@ -182,7 +182,7 @@ class GenerateConfig:
     batch_size: int = 16
     truncate_sentences: bool = True  # cut the output to the gloss's sentence count
     stop_at_sentences: bool = False  # length-aware decoding: stop each row once it has that many sentences
-    max_examples: int | None = None  # cap the test split (quick looks); None = all
+    max_examples: int | dict[str, int] | None = None  # per test source (seeded sample): N, or {source: N}; None = all
     max_input_tokens: int = 256  # longest gloss (in tokens) given to the model
     on_long_input: str = "truncate"  # truncate (with a warning) | refuse (empty translation + warning)
 
@@ -199,6 +199,9 @@ class GenerateConfig:
             raise ParamsError(f"generate.max_input_tokens must be >= 1, got {self.max_input_tokens}")
         if self.on_long_input not in ("truncate", "refuse"):
             raise ParamsError(f"generate.on_long_input must be truncate or refuse, got {self.on_long_input!r}")
+        caps = self.max_examples.values() if isinstance(self.max_examples, dict) else [self.max_examples]
+        if any(cap is not None and cap < 1 for cap in caps):
+            raise ParamsError(f"generate.max_examples must be >= 1 per source (or null), got {self.max_examples}")
 
 
 @dataclass(frozen=True)
@@ -220,6 +223,12 @@ class RunConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
     generate: GenerateConfig = field(default_factory=GenerateConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
+
+    def __post_init__(self) -> None:
+        caps, names = self.generate.max_examples, [s.name for s in self.data.sources]
+        unknown = sorted(set(caps) - set(names)) if isinstance(caps, dict) and names else []
+        if unknown:
+            raise ParamsError(f"generate.max_examples: no source named {unknown[0]!r} in data.sources (have {names})")
 
     @property
     def run_dir(self) -> Path:
@@ -261,6 +270,11 @@ def _check_type(value: Any, annotation: Any, key: str) -> Any:
             except ParamsError:
                 pass
         raise ParamsError(f"{key}: expected {_type_name(annotation)}, got {value!r}")
+    if origin is dict:
+        key_type, value_type = typing.get_args(annotation)
+        if not isinstance(value, dict):
+            raise ParamsError(f"{key}: expected a mapping, got {value!r}")
+        return {_check_type(k, key_type, key): _check_type(v, value_type, f"{key}.{k}") for k, v in value.items()}
     if origin is list:
         (item_type,) = typing.get_args(annotation)
         if not isinstance(value, list):

@@ -356,6 +356,29 @@ def sample_pairs(pairs: list[Pair], max_pairs: int | None, seed: int) -> list[Pa
     return random.Random(seed).sample(pairs, max_pairs)
 
 
+def sample_per_source(pairs: list[Pair], max_examples: int | dict[str, int] | None, seed: int) -> list[Pair]:
+    """At most `max_examples` pairs of each ``source`` (a seeded sample), in their original order.
+
+    `max_examples` is one cap for every source or ``{source: cap}`` (sources not named keep all), so a
+    quick run can score, say, 100 ASLG-PC12 pairs *and* every curated pair.
+    """
+    if max_examples is None:
+        return pairs
+    by_source: dict[str | None, list[int]] = {}
+    for i, pair in enumerate(pairs):
+        by_source.setdefault(pair.get("source"), []).append(i)
+    caps = max_examples if isinstance(max_examples, dict) else dict.fromkeys(by_source, max_examples)
+    unknown = sorted(set(caps) - set(by_source))
+    if unknown:
+        raise DataError(f"generate.max_examples names {unknown[0]!r}, but the test set's sources are {list(by_source)}")
+    rng = random.Random(seed)
+    keep = set()
+    for source, indices in by_source.items():
+        cap = caps.get(source)
+        keep.update(indices if cap is None or len(indices) <= cap else rng.sample(indices, cap))
+    return [pair for i, pair in enumerate(pairs) if i in keep]
+
+
 def write_jsonl(pairs: Iterable[dict], path: Path) -> None:
     """Write dicts as JSONL atomically (a temp file renamed into place)."""
     path.parent.mkdir(parents=True, exist_ok=True)

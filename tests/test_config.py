@@ -74,6 +74,9 @@ def write(tmp_path: Path, text: str) -> Path:
     ("data:\n  sources: [{kind: conversational, test_only: true}]\n", "data.sources: no source feeds training"),
     ("data:\n  sources: [{kind: conversational, train_only: true}]\n", "every source is train_only"),
     ("data:\n  max_pairs: 50\n  sources: [{kind: conversational}]\n", "data.max_pairs: set either data.sources"),
+    ("data:\n  sources: [{kind: conversational}]\ngenerate:\n  max_examples: {aslg: 5}\n",
+     "generate.max_examples: no source named 'aslg'"),
+    ("generate:\n  max_examples: {aslg: 0}\n", "generate.max_examples must be >= 1"),
 ])
 def test_bad_params_name_the_key(tmp_path, text, message):
     with pytest.raises(ParamsError, match=re.escape(message)):

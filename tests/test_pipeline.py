@@ -37,7 +37,8 @@ def test_smoke_metrics_hold_the_model_and_both_baselines(smoke_run):
 
 def test_smoke_predictions_have_the_documented_fields(smoke_run):
     records = read_records(smoke_run / "predictions.jsonl")
-    assert records and all(set(r) == {"gloss", "reference", "raw_output", "prediction", "warnings"} for r in records)
+    assert records and all(set(r) == {"gloss", "reference", "raw_output", "prediction", "warnings", "source"}
+                           for r in records)
     test = read_records(smoke_run / "data" / "test.jsonl")
     assert [r["gloss"] for r in records] == [p["gloss"] for p in test]
 

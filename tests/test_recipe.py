@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from glossa_utils import DataError, find_leaks, load_splits, split_pairs, write_splits
+from glossa_utils import DataError, find_leaks, load_splits, sample_per_source, split_pairs, write_splits
 from glossa_utils.config import DataConfig, SourceSpec
 from glossa_utils.data import clean_pairs, load_pairs, sample_pairs
 from glossa_utils.recipe import build_recipe_card, load_recipe, recipe_sources, weight_pairs
@@ -276,3 +276,14 @@ def test_write_and_load_splits_keep_the_source(tmp_path):
     assert load_splits(tmp_path) == loaded.splits
     assert json.loads((tmp_path / "test.jsonl").read_text().splitlines()[0])["source"] == "conversational"
 
+
+def test_sample_per_source_caps_each_source_in_order():
+    pairs = [{"gloss": f"G{i}", "text": f"t{i}", "source": "big" if i % 4 else "small"} for i in range(100)]
+    capped = sample_per_source(pairs, 10, seed=1)
+    assert [p["source"] for p in capped].count("big") == 10 and [p["source"] for p in capped].count("small") == 10
+    assert capped == sorted(capped, key=pairs.index) and sample_per_source(pairs, 10, seed=1) == capped
+    only_big = sample_per_source(pairs, {"big": 5}, seed=1)
+    assert [p["source"] for p in only_big].count("big") == 5 and [p["source"] for p in only_big].count("small") == 25
+    assert sample_per_source(pairs, None, 1) is pairs
+    with pytest.raises(DataError, match="names 'aslg'"):
+        sample_per_source(pairs, {"aslg": 5}, seed=1)
