@@ -13,7 +13,8 @@ from .finetune import (PadCollator, add_lora, build_answer, build_prompt, count_
                        encode_pairs, load_template, mask_labels, plot_loss, save_adapter, show_masked_example, train_lora)
 from .generate import card_count_sentences, count_sentences, extract_answer, postprocess, split_sentences, truncate_sentences
 from .merge import LOGIT_TOLERANCE, check_adapter, compare_logits, load_with_adapter, prompt_logits, save_merged
-from .metrics import compare_runs, compute_scores, load_all_metrics, load_metric, metrics_table, rule_translate
+from .metrics import (BLEU4, ROUGE_L, AdditiveMetric, bootstrap_ci, compare_runs, compute_scores, load_all_metrics, load_metric,
+                      metrics_table, rule_translate, score_systems, source_table)
 from .models import ModelError, check_checkpoint, load_model, load_tokenizer, pick_device, pick_precision, resolve_model_path
 from .recipe import Recipe, SourceData, build_recipe_card, load_recipe, recipe_sources
 from .runner import NOTEBOOKS, PipelineError, read_status, resume_pipeline, run_pipeline, store_outputs
@@ -43,7 +44,8 @@ __all__ = [
     # translate (04 and downstream apps)
     "Translation", "Translator", "check_gloss", "translate_pairs",
     # metrics (05)
-    "compare_runs", "compute_scores", "load_all_metrics", "load_metric", "metrics_table", "rule_translate",
+    "AdditiveMetric", "BLEU4", "ROUGE_L", "bootstrap_ci", "compare_runs", "compute_scores", "load_all_metrics",
+    "load_metric", "metrics_table", "rule_translate", "score_systems", "source_table",
     # analysis (06)
     "per_example_scores", "plot_analysis", "repeated_ngram_rate", "scores_by_length", "verbosity_summary",
     "worst_examples",

@@ -211,6 +211,12 @@ class EvalConfig:
     zero_shot_baseline: bool = True  # also generate with the untuned base model
     rule_baseline: bool = True  # lowercased gloss with markers stripped
     worst_k: int = 10  # examples shown in the error analysis
+    bootstrap_resamples: int = 1000  # resamples for the 95% CIs of BLEU-4 and ROUGE-L; 0 = no CIs
+
+    def __post_init__(self) -> None:
+        if self.bootstrap_resamples < 0:
+            raise ParamsError(f"eval.bootstrap_resamples must be >= 0, got {self.bootstrap_resamples}")
+
 
 @dataclass(frozen=True)
 class RunConfig:

@@ -77,6 +77,7 @@ def write(tmp_path: Path, text: str) -> Path:
     ("data:\n  sources: [{kind: conversational}]\ngenerate:\n  max_examples: {aslg: 5}\n",
      "generate.max_examples: no source named 'aslg'"),
     ("generate:\n  max_examples: {aslg: 0}\n", "generate.max_examples must be >= 1"),
+    ("eval:\n  bootstrap_resamples: -1\n", "eval.bootstrap_resamples must be >= 0"),
 ])
 def test_bad_params_name_the_key(tmp_path, text, message):
     with pytest.raises(ParamsError, match=re.escape(message)):

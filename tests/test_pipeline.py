@@ -33,6 +33,9 @@ def test_smoke_metrics_hold_the_model_and_both_baselines(smoke_run):
                                "bertscore_precision", "bertscore_recall", "bertscore_f1"}
         assert all(0.0 <= v <= 1.0 + 1e-6 for v in scores.values())
     assert metrics["test_examples"] == len(read_records(smoke_run / "data" / "test.jsonl"))
+    for low, high in (bounds for ci in metrics["ci95"].values() for bounds in ci.values()):
+        assert 0.0 <= low <= high <= 1.0
+    assert "by_source" not in metrics  # one source: the overall scores are its scores
 
 
 def test_smoke_predictions_have_the_documented_fields(smoke_run):
