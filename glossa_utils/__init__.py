@@ -6,29 +6,35 @@ Importing it does no work: no model is loaded, no folder made, no logging config
 from .analysis import per_example_scores, plot_analysis, repeated_ngram_rate, scores_by_length, verbosity_summary, worst_examples
 from .colab import describe_device, hub_login_if_needed, in_colab
 from .compare import find_runs, group_by_test_set, loss_curves, params_diff, plot_runs, score_table
-from .config import REPO_ROOT, ParamsError, RunConfig, echo_config, load_params, resolve_path, save_params, show_path
-from .data import (BadRows, DataError, atomic_directory, build_data_card, check_row, clean_pairs, find_leaks, load_pairs,
-                   load_splits, plot_lengths, read_jsonl, read_records, sample_pairs, split_pairs, write_json, write_jsonl,
-                   write_splits)
+from .config import (REPO_ROOT, ParamsError, RunConfig, SourceSpec, echo_config, load_params, resolve_path, save_params,
+                     show_path)
+from .data import (BadRows, DataError, atomic_directory, build_data_card, check_row, clean_pairs, find_leaks,
+                   find_parallel_files, load_pairs, load_splits, plot_lengths, read_jsonl, read_parallel, read_records,
+                   sample_pairs, sample_per_source, split_pairs, write_json, write_jsonl, write_splits)
 from .finetune import (PadCollator, add_lora, build_answer, build_prompt, count_parameters, directory_size, encode_pair,
                        encode_pairs, load_template, mask_labels, plot_loss, save_adapter, show_masked_example, train_lora)
 from .generate import (DECODING_VARIANTS, card_count_sentences, count_sentences, decode_variants, extract_answer, postprocess,
                        split_sentences, truncate_sentences)
 from .merge import LOGIT_TOLERANCE, check_adapter, compare_logits, load_with_adapter, prompt_logits, save_merged
 from .hub import model_card, push_to_hub, write_model_card
-from .metrics import compare_runs, compute_scores, load_all_metrics, load_metric, metrics_table, rule_translate
+from .metrics import (BLEU4, ROUGE_L, AdditiveMetric, bootstrap_ci, compare_runs, compute_scores, load_all_metrics, load_metric,
+                      metrics_table, rule_translate, score_systems, source_table)
 from .models import ModelError, check_checkpoint, load_model, load_tokenizer, pick_device, pick_precision, resolve_model_path
+from .recipe import Recipe, SourceData, build_recipe_card, load_recipe, recipe_sources
 from .runner import NOTEBOOKS, PipelineError, read_status, resume_pipeline, run_pipeline, store_outputs
 from .sweep import load_sweep, plan_runs, run_sweep
 from .translate import Translation, Translator, check_gloss, translate_pairs
 
 __all__ = [
     # config
-    "REPO_ROOT", "ParamsError", "RunConfig", "echo_config", "load_params", "resolve_path", "save_params", "show_path",
+    "REPO_ROOT", "ParamsError", "RunConfig", "SourceSpec", "echo_config", "load_params", "resolve_path", "save_params",
+    "show_path",
     # data (01)
     "BadRows", "DataError", "atomic_directory", "build_data_card", "check_row", "clean_pairs", "find_leaks",
-    "load_pairs", "load_splits", "plot_lengths", "read_jsonl", "read_records", "sample_pairs", "split_pairs",
-    "write_json", "write_jsonl", "write_splits",
+    "find_parallel_files", "load_pairs", "load_splits", "plot_lengths", "read_jsonl", "read_parallel", "read_records",
+    "sample_pairs", "sample_per_source", "split_pairs", "write_json", "write_jsonl", "write_splits",
+    # recipe (01: several sources mixed)
+    "Recipe", "SourceData", "build_recipe_card", "load_recipe", "recipe_sources",
     # models
     "ModelError", "check_checkpoint", "load_model", "load_tokenizer", "pick_device", "pick_precision",
     "resolve_model_path",
@@ -44,7 +50,8 @@ __all__ = [
     # translate (04 and downstream apps)
     "Translation", "Translator", "check_gloss", "translate_pairs",
     # metrics (05)
-    "compare_runs", "compute_scores", "load_all_metrics", "load_metric", "metrics_table", "rule_translate",
+    "AdditiveMetric", "BLEU4", "ROUGE_L", "bootstrap_ci", "compare_runs", "compute_scores", "load_all_metrics",
+    "load_metric", "metrics_table", "rule_translate", "score_systems", "source_table",
     # hub (05)
     "model_card", "push_to_hub", "write_model_card",
     # analysis (06)

@@ -29,6 +29,56 @@ class ParamsError(ValueError):
     """A params file or override is invalid; the message names the offending key."""
 
 
+class ItemError(ParamsError):
+    """A check inside one item of a list of specs; `build_config` prefixes the item's key (``data.sources[1].``)."""
+
+
+SOURCE_KINDS = ("conversational", "file", "aslg_pc12", "chitchat_synth", "hub")
+ASLG_HUB_ID = "achrafothman/aslg_pc12"
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One source of a data recipe (an item of ``data.sources``)."""
+
+    name: str = ""  # label in data cards and per-source metrics; empty = the kind
+    kind: str = "conversational"  # conversational | file | aslg_pc12 | chitchat_synth | hub
+    path: str | None = None  # file: JSONL/CSV; aslg_pc12: a split folder, a JSONL/CSV file or X.asl + X.en
+    hub_id: str | None = None  # hub: dataset id; aslg_pc12 without path: the Hub (default achrafothman/aslg_pc12)
+    cap: int | None = None  # most pairs taken (seeded sample; of the train split when the source has its own)
+    weight: float = 1.0  # times its train pairs enter the mix; the fraction is sampled (0.5 = half, 2 = twice)
+    test_only: bool = False  # every pair goes to test (a held-out set training never sees)
+    train_only: bool = False  # every pair goes to train (e.g. synthetic data, not a test of real use)
+    annotated: float | None = None  # chitchat_synth: share of annotated glosses (None = the generator's default)
+    splits: str = "auto"  # auto: the source's own train/validation/test when it has them | resplit
+
+    def __post_init__(self) -> None:
+        if self.kind not in SOURCE_KINDS:
+            raise ItemError(f"kind must be one of {', '.join(SOURCE_KINDS)}, got {self.kind!r}")
+        if not self.name:
+            object.__setattr__(self, "name", self.kind)
+        if self.kind == "aslg_pc12" and self.path is None and self.hub_id is None:
+            object.__setattr__(self, "hub_id", ASLG_HUB_ID)
+        if self.kind == "file" and self.path is None:
+            raise ItemError("path: a file source needs a path to a JSONL/CSV file")
+        if self.kind == "hub" and self.hub_id is None:
+            raise ItemError("hub_id: a hub source needs a dataset id")
+        if self.kind in ("conversational", "chitchat_synth") and (self.path or self.hub_id):
+            raise ItemError(f"path/hub_id: a {self.kind} source is builtin and takes neither")
+        if self.hub_id is not None and (self.kind == "file" or self.path is not None):
+            raise ItemError("hub_id: give a path (local) or a hub_id (the Hub), not both")
+        if self.annotated is not None and (self.kind != "chitchat_synth" or not 0.0 <= self.annotated <= 1.0):
+            raise ItemError(f"annotated must be in [0, 1] and only set for chitchat_synth, got {self.annotated}")
+        if self.cap is not None and self.cap < 1:
+            raise ItemError(f"cap must be >= 1 (or null), got {self.cap}")
+        if self.weight < 0:
+            raise ItemError(f"weight must be >= 0, got {self.weight}")
+        if self.test_only and self.train_only:
+            raise ItemError("test_only and train_only exclude each other")
+        if self.splits not in ("auto", "resplit"):
+            raise ItemError(f"splits must be auto or resplit, got {self.splits!r}")
+
+
 @dataclass(frozen=True)
 class DataConfig:
     source: str = "builtin:conversational"  # builtin:conversational | hub:<dataset id> | a file path
@@ -40,8 +90,11 @@ class DataConfig:
     test_fraction: float = 0.1
     max_pairs: int | None = None  # cap after cleaning (seeded sample); None keeps all
     on_bad_rows: str = "error"  # error | skip (skipped rows are counted in the data card)
+    sources: list[SourceSpec] = field(default_factory=list)  # a recipe; empty = the one source above
 
     def __post_init__(self) -> None:
+        if self.sources:
+            self._check_recipe()
         if self.on_bad_rows not in ("error", "skip"):
             raise ParamsError(f"data.on_bad_rows must be error or skip, got {self.on_bad_rows!r}")
         for key in ("val_fraction", "test_fraction"):
@@ -50,6 +103,22 @@ class DataConfig:
                 raise ParamsError(f"data.{key} must be in (0, 0.5), got {value}")
         if self.max_pairs is not None and self.max_pairs < 10:
             raise ParamsError(f"data.max_pairs must be at least 10 (or null), got {self.max_pairs}")
+
+    def _check_recipe(self) -> None:
+        """A recipe replaces the single-source keys, names each source once and feeds both train and test."""
+        legacy = {"source": "builtin:conversational", "path": None, "max_pairs": None}
+        clash = [k for k, default in legacy.items() if getattr(self, k) != default]
+        if clash:
+            raise ParamsError(f"data.{clash[0]}: set either data.sources or data.{clash[0]}, not both "
+                              "(a recipe names each source's path and cap itself)")
+        names = [s.name for s in self.sources]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise ParamsError(f"data.sources[{i}].name: {name!r} is used twice (names label reports)")
+        if all(s.test_only or s.weight == 0 for s in self.sources):
+            raise ParamsError("data.sources: no source feeds training (all are test_only or have weight 0)")
+        if all(s.train_only for s in self.sources):
+            raise ParamsError("data.sources: every source is train_only, so there is no test set")
 
 
 @dataclass(frozen=True)
@@ -114,7 +183,7 @@ class GenerateConfig:
     batch_size: int = 16
     truncate_sentences: bool = True  # cut the output to the gloss's sentence count
     stop_at_sentences: bool = False  # length-aware decoding: stop each row once it has that many sentences
-    max_examples: int | None = None  # cap the test split (quick looks); None = all
+    max_examples: int | dict[str, int] | None = None  # per test source (seeded sample): N, or {source: N}; None = all
     max_input_tokens: int = 256  # longest gloss (in tokens) given to the model
     on_long_input: str = "truncate"  # truncate (with a warning) | refuse (empty translation + warning)
 
@@ -135,6 +204,9 @@ class GenerateConfig:
             raise ParamsError(f"generate.max_input_tokens must be >= 1, got {self.max_input_tokens}")
         if self.on_long_input not in ("truncate", "refuse"):
             raise ParamsError(f"generate.on_long_input must be truncate or refuse, got {self.on_long_input!r}")
+        caps = self.max_examples.values() if isinstance(self.max_examples, dict) else [self.max_examples]
+        if any(cap is not None and cap < 1 for cap in caps):
+            raise ParamsError(f"generate.max_examples must be >= 1 per source (or null), got {self.max_examples}")
 
 
 @dataclass(frozen=True)
@@ -144,6 +216,11 @@ class EvalConfig:
     zero_shot_baseline: bool = True  # also generate with the untuned base model
     rule_baseline: bool = True  # lowercased gloss with markers stripped
     worst_k: int = 10  # examples shown in the error analysis
+    bootstrap_resamples: int = 1000  # resamples for the 95% CIs of BLEU-4 and ROUGE-L; 0 = no CIs
+
+    def __post_init__(self) -> None:
+        if self.bootstrap_resamples < 0:
+            raise ParamsError(f"eval.bootstrap_resamples must be >= 0, got {self.bootstrap_resamples}")
 
 
 @dataclass(frozen=True)
@@ -170,6 +247,12 @@ class RunConfig:
     generate: GenerateConfig = field(default_factory=GenerateConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
     hub: HubConfig = field(default_factory=HubConfig)
+
+    def __post_init__(self) -> None:
+        caps, names = self.generate.max_examples, [s.name for s in self.data.sources]
+        unknown = sorted(set(caps) - set(names)) if isinstance(caps, dict) and names else []
+        if unknown:
+            raise ParamsError(f"generate.max_examples: no source named {unknown[0]!r} in data.sources (have {names})")
 
     @property
     def run_dir(self) -> Path:
@@ -211,11 +294,18 @@ def _check_type(value: Any, annotation: Any, key: str) -> Any:
             except ParamsError:
                 pass
         raise ParamsError(f"{key}: expected {_type_name(annotation)}, got {value!r}")
+    if origin is dict:
+        key_type, value_type = typing.get_args(annotation)
+        if not isinstance(value, dict):
+            raise ParamsError(f"{key}: expected a mapping, got {value!r}")
+        return {_check_type(k, key_type, key): _check_type(v, value_type, f"{key}.{k}") for k, v in value.items()}
     if origin is list:
         (item_type,) = typing.get_args(annotation)
         if not isinstance(value, list):
             raise ParamsError(f"{key}: expected a list, got {value!r}")
         return [_check_type(v, item_type, f"{key}[{i}]") for i, v in enumerate(value)]
+    if dataclasses.is_dataclass(annotation):
+        return build_config(annotation, value, f"{key}.")
     if annotation is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if annotation is float and isinstance(value, str) and _SCIENTIFIC.fullmatch(value):
@@ -248,21 +338,40 @@ def build_config(cls: type, raw: dict[str, Any] | None, prefix: str = "") -> Any
             kwargs[name] = build_config(annotation, raw[name], f"{prefix}{name}.")
         else:
             kwargs[name] = _check_type(raw[name], annotation, f"{prefix}{name}")
-    return cls(**kwargs)
+    try:
+        return cls(**kwargs)
+    except ItemError as err:
+        raise ParamsError(f"{prefix}{err}") from None
 
 
 def apply_override(raw: dict[str, Any], assignment: str) -> None:
-    """Apply one ``key.sub=value`` override in place; the value is parsed as YAML (1e-3, true, null)."""
+    """Apply one ``key.sub=value`` override in place; the value is parsed as YAML (1e-3, true, null).
+
+    A part may index a list of specs: ``data.sources[1].cap=500``.
+    """
     if "=" not in assignment:
         raise ParamsError(f"override {assignment!r} is not of the form key=value")
     key, text = assignment.split("=", 1)
     parts = key.strip().split(".")
     node = raw
     for part in parts[:-1]:
-        node = node.setdefault(part, {})
-        if not isinstance(node, dict):
-            raise ParamsError(f"override {key}: {part} is not a section")
+        node = _override_node(node, part, key)
     node[parts[-1]] = yaml.safe_load(text)
+
+
+def _override_node(node: dict[str, Any], part: str, key: str) -> dict[str, Any]:
+    """The section (or list item, for ``name[i]``) called `part` inside `node`, made when missing."""
+    indexed = re.fullmatch(r"(\w+)\[(\d+)\]", part)
+    if indexed:
+        items, index = node.get(indexed[1]), int(indexed[2])
+        if not isinstance(items, list) or index >= len(items):
+            raise ParamsError(f"override {key}: {part} does not exist")
+        node = items[index]
+    else:
+        node = node.setdefault(part, {})
+    if not isinstance(node, dict):
+        raise ParamsError(f"override {key}: {part} is not a section")
+    return node
 
 
 def load_params(path: str | Path, overrides: list[str] | None = None) -> RunConfig:
@@ -287,8 +396,11 @@ def check_files(cfg: RunConfig) -> None:
     """Fail early on files the params name that do not exist."""
     if cfg.data.path is not None and not resolve_path(cfg.data.path).is_file():
         raise ParamsError(f"data.path: file not found: {cfg.data.path}")
+    for i, spec in enumerate(cfg.data.sources):
+        if spec.path is not None and not resolve_path(spec.path).exists():
+            raise ParamsError(f"data.sources[{i}].path: no such file or folder: {spec.path}")
     source = cfg.data.source
-    if not source.startswith(("builtin:", "hub:")) and not resolve_path(source).is_file():
+    if not cfg.data.sources and not source.startswith(("builtin:", "hub:")) and not resolve_path(source).is_file():
         raise ParamsError(f"data.source: no such file {source!r} (or use builtin:<name> / hub:<dataset id>)")
     base = cfg.model.base
     if base.startswith((".", "/", "~")) and not resolve_path(base).is_dir():
@@ -310,5 +422,10 @@ def echo_config(cfg: RunConfig) -> str:
     lines = [f"run {cfg.name}  seed {cfg.seed}"]
     for section in ("data", "model", "lora", "train", "generate", "eval", "hub"):
         values = dataclasses.asdict(getattr(cfg, section))
+        sources = values.pop("sources", [])
+        for key in ("source", "path", "max_pairs") if sources else ():
+            values.pop(key)  # replaced by the recipe
         lines.append(f"{section:9s}" + "  ".join(f"{k}={v}" for k, v in values.items()))
+        lines.extend(f"  sources[{i}] " + "  ".join(f"{k}={v}" for k, v in source.items())
+                     for i, source in enumerate(sources))
     return "\n".join(lines)

@@ -1,8 +1,9 @@
 """Stage 1, data preparation: load gloss→English pairs, clean them, split them leak-free.
 
-A *pair* is a dict ``{"gloss": str, "text": str}``. Sources are named in ``params`` (`DataConfig`):
-the project's own conversational set (``builtin:conversational``), a Hub dataset (``hub:<id>``) or a
-local JSONL/CSV file.
+A *pair* is a dict ``{"gloss": str, "text": str}``, plus ``"source"`` (the recipe source it came from)
+once `recipe.load_recipe` has tagged it. Sources are named in ``params`` (`DataConfig`): the project's
+own conversational set (``builtin:conversational``), a Hub dataset (``hub:<id>``), a local JSONL/CSV
+file, or a line-aligned pair of gloss and English files (ASLG-PC12's original ``X.asl`` + ``X.en``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import csv
 import io
 import json
 import random
+import re
 import shutil
 import statistics
 import unicodedata
@@ -54,7 +56,10 @@ class BadRows:
 
 
 def check_row(row: object, gloss_key: str, text_key: str) -> Pair | str:
-    """The pair in `row`, or the reason it is unusable (not an object, missing/empty column, control character)."""
+    """The pair in `row`, or the reason it is unusable (not an object, missing/empty column, control character).
+
+    A string ``source`` column (written by `write_splits` for a recipe) is kept.
+    """
     if not isinstance(row, dict):
         return f"expected an object with {gloss_key!r} and {text_key!r}"
     for key in (gloss_key, text_key):
@@ -69,7 +74,10 @@ def check_row(row: object, gloss_key: str, text_key: str) -> Pair | str:
             return f"control character U+{ord(bad):04X} in {key!r}"
         if "\ufffd" in row[key]:
             return f"not UTF-8 (undecodable bytes) in {key!r}"
-    return {"gloss": row[gloss_key], "text": row[text_key]}
+    pair = {"gloss": row[gloss_key], "text": row[text_key]}
+    if isinstance(row.get("source"), str):
+        pair["source"] = row["source"]
+    return pair
 
 
 def _add_row(pairs: list[Pair], bad: BadRows, row: object, gloss_key: str, text_key: str, where: str) -> None:
@@ -157,6 +165,57 @@ def read_pairs_file(path: str | Path, gloss_key: str = "gloss", text_key: str = 
     raise DataError(f"{path}: unsupported file type {path.suffix!r} (use .jsonl or .csv)")
 
 
+def read_parallel(gloss_path: Path, text_path: Path, bad: BadRows | None = None) -> list[Pair]:
+    """Read two line-aligned files (line i of `gloss_path` glosses line i of `text_path`), as ASLG-PC12 ships.
+
+    Files of unequal length raise `DataError` naming both files and their line counts: the alignment
+    is lost somewhere and every pair after that point would be wrong.
+    """
+    bad = bad if bad is not None else BadRows()
+    glosses, texts = (path.read_bytes().removeprefix(b"\xef\xbb\xbf").splitlines() for path in (gloss_path, text_path))
+    if len(glosses) != len(texts):
+        raise DataError(f"{gloss_path} has {len(glosses)} lines but {text_path} has {len(texts)}: "
+                        "line-aligned gloss and English files must have equally many lines")
+    pairs: list[Pair] = []
+    for lineno, (raw_gloss, raw_text) in enumerate(zip(glosses, texts), start=1):
+        gloss = _decode_line(raw_gloss, f"{gloss_path}:{lineno}", bad)
+        text = _decode_line(raw_text, f"{text_path}:{lineno}", bad)
+        if gloss is not None and text is not None:
+            _add_row(pairs, bad, {"gloss": gloss, "text": text}, "gloss", "text", f"{gloss_path}:{lineno}")
+    return pairs
+
+
+def _swap_token(name: str, old: str, new: str) -> list[str]:
+    """`name` with one whole token `old` (between ``.``, ``-`` or ``_``) replaced by `new`, for each occurrence."""
+    parts = re.split(r"([._-])", name)
+    return ["".join(parts[:i] + [new] + parts[i + 1:]) for i, part in enumerate(parts) if part.lower() == old]
+
+
+def english_twins(gloss_file: Path) -> list[Path]:
+    """Existing files named like `gloss_file` with its ``asl``/``gloss`` token replaced by ``en``.
+
+    ``X.asl`` → ``X.en``; ``sample.clean.gloss.asl`` → ``sample.clean.en.asl``; ``train.gloss`` → ``train.en``.
+    """
+    names = [n for old in ("asl", "gloss") for n in _swap_token(gloss_file.name, old, "en")]
+    return [gloss_file.with_name(n) for n in dict.fromkeys(names) if gloss_file.with_name(n).is_file()]
+
+
+def find_parallel_files(path: Path) -> tuple[Path, Path]:
+    """The (gloss file, English file) pair at `path`: the gloss file itself, or a folder holding one such pair."""
+    if path.is_file():
+        twins = english_twins(path)
+        if len(twins) != 1:
+            raise DataError(f"{path}: expected exactly one English file beside this gloss file (X.asl + X.en, "
+                            f"or a name with 'gloss' replaced by 'en'), found {[t.name for t in twins]}")
+        return path, twins[0]
+    pairs = [(f, twin) for f in sorted(path.iterdir()) if f.is_file() for twin in english_twins(f)]
+    if len(pairs) != 1:
+        found = ", ".join(f"{g.name} + {t.name}" for g, t in pairs) or "none"
+        raise DataError(f"{path}: expected one line-aligned gloss/English file pair (X.asl + X.en, or "
+                        f"*.gloss.* + *.en.*) or train/validation/test.jsonl; found pairs: {found}")
+    return pairs[0]
+
+
 def load_hub_pairs(dataset_id: str, split: str, gloss_key: str, text_key: str, bad: BadRows) -> list[Pair]:
     """Load pairs from a Hugging Face Hub dataset (needs internet, e.g. on Colab)."""
     from datasets import load_dataset
@@ -165,6 +224,24 @@ def load_hub_pairs(dataset_id: str, split: str, gloss_key: str, text_key: str, b
     for i, row in enumerate(load_dataset(dataset_id, split=split)):
         _add_row(pairs, bad, row, gloss_key, text_key, f"hub:{dataset_id}[{i}]")
     return pairs
+
+
+def load_hub_splits(dataset_id: str, gloss_key: str, text_key: str, bad: BadRows) -> dict[str, list[Pair]]:
+    """Every split of a Hub dataset: ``{"train", "validation", "test"}`` when it has all three, else ``{"all"}``.
+
+    ASLG-PC12 on the Hub (``achrafothman/aslg_pc12``) has a single ``train`` split, so it is pooled
+    and re-split leak-free by the caller.
+    """
+    from datasets import load_dataset
+
+    dataset = load_dataset(dataset_id)
+    names = list(SPLITS) if set(SPLITS) <= set(dataset) else sorted(dataset)
+    splits: dict[str, list[Pair]] = {}
+    for name in names:
+        splits[name] = []
+        for i, row in enumerate(dataset[name]):
+            _add_row(splits[name], bad, row, gloss_key, text_key, f"hub:{dataset_id}[{name}][{i}]")
+    return splits if names == list(SPLITS) else {"all": [p for name in names for p in splits[name]]}
 
 
 def load_pairs(cfg: DataConfig) -> tuple[list[Pair], list[str]]:
@@ -218,6 +295,11 @@ def _key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+def leak_keys(pair: Pair) -> tuple[str, str]:
+    """The normalised gloss and text of `pair` (case-folded, whitespace collapsed): what counts as a leak."""
+    return "g:" + _key(pair["gloss"]), "t:" + _key(pair["text"])
+
+
 def group_pairs(pairs: list[Pair]) -> list[list[int]]:
     """Group pair indices so that pairs sharing a gloss or a text (case-insensitive) stay together."""
     parent = list(range(len(pairs)))
@@ -230,7 +312,7 @@ def group_pairs(pairs: list[Pair]) -> list[list[int]]:
 
     first_seen: dict[str, int] = {}
     for i, pair in enumerate(pairs):
-        for key in ("g:" + _key(pair["gloss"]), "t:" + _key(pair["text"])):
+        for key in leak_keys(pair):
             j = first_seen.setdefault(key, i)
             parent[find(i)] = find(j)
     groups: dict[int, list[int]] = {}
@@ -261,7 +343,7 @@ def find_leaks(splits: dict[str, list[Pair]]) -> list[str]:
     leaks = []
     for name, rows in splits.items():
         for pair in rows:
-            for key in ("g:" + _key(pair["gloss"]), "t:" + _key(pair["text"])):
+            for key in leak_keys(pair):
                 if owner.setdefault(key, name) != name:
                     leaks.append(f"{key[2:]!r} in {owner[key]} and {name}")
     return leaks
@@ -272,6 +354,29 @@ def sample_pairs(pairs: list[Pair], max_pairs: int | None, seed: int) -> list[Pa
     if max_pairs is None or len(pairs) <= max_pairs:
         return pairs
     return random.Random(seed).sample(pairs, max_pairs)
+
+
+def sample_per_source(pairs: list[Pair], max_examples: int | dict[str, int] | None, seed: int) -> list[Pair]:
+    """At most `max_examples` pairs of each ``source`` (a seeded sample), in their original order.
+
+    `max_examples` is one cap for every source or ``{source: cap}`` (sources not named keep all), so a
+    quick run can score, say, 100 ASLG-PC12 pairs *and* every curated pair.
+    """
+    if max_examples is None:
+        return pairs
+    by_source: dict[str | None, list[int]] = {}
+    for i, pair in enumerate(pairs):
+        by_source.setdefault(pair.get("source"), []).append(i)
+    caps = max_examples if isinstance(max_examples, dict) else dict.fromkeys(by_source, max_examples)
+    unknown = sorted(set(caps) - set(by_source))
+    if unknown:
+        raise DataError(f"generate.max_examples names {unknown[0]!r}, but the test set's sources are {list(by_source)}")
+    rng = random.Random(seed)
+    keep = set()
+    for source, indices in by_source.items():
+        cap = caps.get(source)
+        keep.update(indices if cap is None or len(indices) <= cap else rng.sample(indices, cap))
+    return [pair for i, pair in enumerate(pairs) if i in keep]
 
 
 def write_jsonl(pairs: Iterable[dict], path: Path) -> None:

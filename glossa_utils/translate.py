@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import GenerateConfig, load_params, resolve_path
-from .data import Pair
+from .data import Pair, sample_per_source
 from .finetune import build_prompt, load_template
 from .generate import count_sentences, generate_raw, postprocess
 from .models import ModelError, check_checkpoint, load_model, load_tokenizer, resolve_model_path
@@ -132,9 +132,12 @@ class Translator:
 
 
 def translate_pairs(model, tokenizer, pairs: list[Pair], template: str, cfg: GenerateConfig, seed: int) -> list[dict]:
-    """Prediction records (gloss, reference, raw output, prediction, warnings) for a list of pairs."""
-    if cfg.max_examples is not None:
-        pairs = pairs[: cfg.max_examples]
+    """Prediction records (gloss, reference, raw output, prediction, warnings, and the pair's source if any).
+
+    ``generate.max_examples`` caps each source separately (a seeded sample, original order kept).
+    """
+    pairs = sample_per_source(pairs, cfg.max_examples, seed)
     results = Translator(model, tokenizer, template, cfg, seed).translate([p["gloss"] for p in pairs])
     return [{"gloss": p["gloss"], "reference": p["text"], "raw_output": r.raw_output, "prediction": r.translation,
-             "warnings": r.warnings} for p, r in zip(pairs, results)]
+             "warnings": r.warnings, **({"source": p["source"]} if "source" in p else {})}
+            for p, r in zip(pairs, results)]

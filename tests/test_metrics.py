@@ -88,3 +88,82 @@ def test_compare_runs_lists_every_system_of_every_run(tmp_path):
     assert list(zip(table.run, table.system)) == [("a", "fine-tuned"), ("a", "rule baseline"), ("b", "fine-tuned"),
                                                   ("b", "rule baseline")]
     assert table["BLEU-4"].tolist() == [0.25, 0.125, 0.25, 0.125] and table["test pairs"].eq(7).all()
+
+
+PREDS = ["the cat sat on the mat", "a dog barked", "I'm going home now", "what is your name ?", "hello",
+         "we need to know many things .", "the weather is cold today", "she likes green tea"]
+REFS = ["the cat sat on a mat", "the dog barked loudly", "I'm going home", "what's your name ?", "goodbye",
+        "today , we need to know many things .", "it is cold today", "she likes tea"]
+
+
+def test_bleu_statistics_sum_to_sacrebleu_corpus_scores_on_resamples():
+    import sacrebleu
+
+    from glossa_utils.metrics import BLEU4, bleu_from_statistics, resample_indices
+
+    stats = BLEU4.statistics(PREDS, REFS)
+    corpus = sacrebleu.metrics.BLEU(smooth_method="none", tokenize="13a")
+    assert BLEU4(PREDS, REFS) == pytest.approx(corpus.corpus_score(PREDS, [REFS]).score / 100)
+    for rows in resample_indices(len(PREDS), 20, seed=4):
+        direct = corpus.corpus_score([PREDS[i] for i in rows], [[REFS[i] for i in rows]]).score / 100
+        assert bleu_from_statistics(stats[rows].sum(axis=0)) == pytest.approx(direct, abs=1e-12)
+
+
+def test_rouge_l_statistics_match_the_rouge_module(metrics):
+    from glossa_utils.metrics import ROUGE_L
+
+    assert ROUGE_L(PREDS, REFS) == pytest.approx(metrics["rouge"].compute(predictions=PREDS, references=REFS)["rougeL"])
+
+
+def test_bootstrap_ci_is_seeded_brackets_the_score_and_equals_recomputation(metrics):
+    from glossa_utils import BLEU4, ROUGE_L, bootstrap_ci
+
+    preds, refs = PREDS * 4, REFS * 4
+    for metric in (BLEU4, ROUGE_L):
+        low, high = bootstrap_ci(preds, refs, metric, n_resamples=200, seed=1)
+        assert low < metric(preds, refs) < high
+        assert bootstrap_ci(preds, refs, metric, n_resamples=200, seed=1) == (low, high)
+        assert bootstrap_ci(preds, refs, metric, n_resamples=200, seed=2) != (low, high)
+    # the fast path (statistics summed per resample) gives what recomputing the module on each resample gives
+    def slow_bleu(p, r):
+        return metrics["bleu"].compute(predictions=p, references=r, max_order=4)["bleu"]
+
+    fast = bootstrap_ci(preds, refs, BLEU4, n_resamples=30, seed=5)
+    assert fast == pytest.approx(bootstrap_ci(preds, refs, slow_bleu, n_resamples=30, seed=5), abs=1e-12)
+    with pytest.raises(ValueError, match="equally many"):
+        bootstrap_ci(["a"], [], BLEU4)
+
+
+def test_score_systems_reports_each_source_and_cis(metrics):
+    from glossa_utils import BLEU4, bootstrap_ci, score_systems, source_table
+
+    outputs = {"model": PREDS, "copy": REFS}
+    sources = ["aslg", "curated"] * 4
+    cfg = EvalConfig(bootstrap_resamples=50)
+    report = score_systems(outputs, REFS, sources, cfg, metrics, seed=0)
+    assert report["test_examples"] == 8 and set(report["systems"]) == {"model", "copy"}
+    assert report["systems"]["model"] == compute_scores(PREDS, REFS, cfg, metrics)
+    assert report["ci95"]["copy"]["rougeL"] == [pytest.approx(1.0), pytest.approx(1.0)]
+    assert report["ci95"]["model"]["bleu4"] == list(bootstrap_ci(PREDS, REFS, BLEU4, 50, seed=0))
+    assert list(report["by_source"]) == ["aslg", "curated"]
+    curated = report["by_source"]["curated"]
+    assert curated["test_examples"] == 4
+    assert curated["systems"]["model"] == compute_scores(PREDS[1::2], REFS[1::2], cfg, metrics)
+    table = source_table(report)
+    assert list(zip(table.source, table.system)) == [("aslg", "model"), ("aslg", "copy"), ("curated", "model"),
+                                                     ("curated", "copy")]
+    low, high = report["by_source"]["aslg"]["ci95"]["copy"]["bleu4"]
+    assert table["BLEU-4 95% CI"].iloc[1] == f"[{low:.4f}, {high:.4f}]" and table["ROUGE-L"].iloc[1] == 1.0
+    one = score_systems(outputs, REFS, [None] * 8, EvalConfig(bootstrap_resamples=0), metrics)
+    assert "by_source" not in one and "ci95" not in one
+    assert source_table(one).source.tolist() == ["all", "all"] and source_table(one)["BLEU-4 95% CI"].eq("").all()
+
+
+def test_metrics_table_shows_cis_under_bleu4_and_rouge_l():
+    scores = {k: 0.5 for k in ("bleu1", "bleu2", "bleu3", "bleu4", "rouge1", "rouge2", "rougeL",
+                               "bertscore_precision", "bertscore_recall", "bertscore_f1")}
+    ci = {"a": {"bleu4": [0.41234, 0.6], "rougeL": [0.3, 0.7]}}
+    table = metrics_table({"a": scores}, ci=ci)
+    assert list(table.index)[3:5] == ["BLEU-4", "BLEU-4 95% CI"] and len(table) == 12
+    assert table.loc["BLEU-4 95% CI", "a"] == "[0.4123, 0.6000]" and table.loc["ROUGE-L", "a"] == 0.5
+    assert table.index[list(table.index).index("ROUGE-L") + 1] == "ROUGE-L 95% CI"

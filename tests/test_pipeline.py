@@ -33,11 +33,15 @@ def test_smoke_metrics_hold_the_model_and_both_baselines(smoke_run):
                                "bertscore_precision", "bertscore_recall", "bertscore_f1"}
         assert all(0.0 <= v <= 1.0 + 1e-6 for v in scores.values())
     assert metrics["test_examples"] == len(read_records(smoke_run / "data" / "test.jsonl"))
+    for low, high in (bounds for ci in metrics["ci95"].values() for bounds in ci.values()):
+        assert 0.0 <= low <= high <= 1.0
+    assert "by_source" not in metrics  # one source: the overall scores are its scores
 
 
 def test_smoke_predictions_have_the_documented_fields(smoke_run):
     records = read_records(smoke_run / "predictions.jsonl")
-    assert records and all(set(r) == {"gloss", "reference", "raw_output", "prediction", "warnings"} for r in records)
+    assert records and all(set(r) == {"gloss", "reference", "raw_output", "prediction", "warnings", "source"}
+                           for r in records)
     test = read_records(smoke_run / "data" / "test.jsonl")
     assert [r["gloss"] for r in records] == [p["gloss"] for p in test]
 
