@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .config import load_params
+from .config import RunConfig, load_params
 from .metrics import METRIC_COLUMNS, metrics_table
 from .models import ModelError
 
@@ -54,10 +54,27 @@ def _intervals(metrics: dict[str, Any]) -> str:
     return f"\nBootstrap 95% intervals — {'; '.join(parts)}.\n" if parts else ""
 
 
-def model_card(run_dir: str | Path, repo_id: str = "your-name/glossa-adapter", merged: bool = False) -> str:
+def _data_summary(data_card: dict[str, Any]) -> str:
+    """Sources and split sizes from the run's data card, as one sentence."""
+    sources = ", ".join(f"`{row['source']}` ({row['kind']})" for row in data_card.get("sources", []))
+    splits = ", ".join(f"{n} {split}" for split, n in data_card.get("splits", {}).items())
+    return f"{sources or 'see the run'}; {splits or 'unknown'} pairs."
+
+
+def _run_config(run_dir: Path, cfg: RunConfig | None) -> RunConfig:
+    """The run's params: `cfg` when the caller has it (a notebook), else the run's ``params.yaml``."""
+    if cfg is not None:
+        return cfg
+    if not (run_dir / "params.yaml").is_file():
+        raise FileNotFoundError(f"{run_dir / 'params.yaml'} not found: pass the run's params (cfg=...)")
+    return load_params(run_dir / "params.yaml")
+
+
+def model_card(run_dir: str | Path, repo_id: str = "your-name/glossa-adapter", merged: bool = False,
+               cfg: RunConfig | None = None) -> str:
     """The model card (markdown with YAML front matter) of a finished run, from its params and metrics."""
     run_dir = Path(run_dir)
-    cfg = load_params(run_dir / "params.yaml")
+    cfg = _run_config(run_dir, cfg)
     metrics = _read_json(run_dir / "metrics.json")
     if not metrics:
         raise FileNotFoundError(f"{run_dir / 'metrics.json'}: the run has no metrics yet; finish it first")
@@ -68,7 +85,8 @@ def model_card(run_dir: str | Path, repo_id: str = "your-name/glossa-adapter", m
         "language": ["en"], "tags": ["sign-language", "gloss", "translation", "lora", "glossa-llama"],
         "model-index": [{"name": repo_id, "results": [{
             "task": {"type": "translation", "name": "gloss to English"},
-            "dataset": {"name": data_card.get("source", "see card"), "type": "gloss-english"},
+            "dataset": {"name": ", ".join(r["source"] for r in data_card.get("sources", [])) or "see card",
+                        "type": "gloss-english"},
             "metrics": [{"type": key, "value": round(fine_tuned[key], 4), "name": METRIC_COLUMNS[key]}
                         for key in ("bleu4", "rougeL", "bertscore_f1") if key in fine_tuned]}]}],
     }
@@ -88,23 +106,23 @@ def model_card(run_dir: str | Path, repo_id: str = "your-name/glossa-adapter", m
         intervals=_intervals(metrics), bleu_signature=metrics.get("bleu", "n/a"),
         bertscore_model=metrics.get("bertscore_model", cfg.eval.bertscore_model), decoding=_decoding(cfg.generate),
         training_rows="\n".join(f"| {k} | {v} |" for k, v in training.items()),
-        data_summary=f"`{data_card.get('source', cfg.data.source)}`, "
-                     + ", ".join(f"{n} {split}" for split, n in splits.items()) + " pairs.",
+        data_summary=_data_summary(data_card),
         repo_id=repo_id, git_commit=_read_json(run_dir / "environment.json").get("git_commit") or "unknown")
 
 
-def write_model_card(run_dir: str | Path, repo_id: str = "your-name/glossa-adapter", merged: bool = False) -> Path:
+def write_model_card(run_dir: str | Path, repo_id: str = "your-name/glossa-adapter", merged: bool = False,
+                     cfg: RunConfig | None = None) -> Path:
     """Write the card to ``<run>/README.md`` (atomically) and return its path."""
     import os
 
     path = Path(run_dir) / "README.md"
-    path.with_suffix(".md.tmp").write_text(model_card(run_dir, repo_id, merged), encoding="utf-8")
+    path.with_suffix(".md.tmp").write_text(model_card(run_dir, repo_id, merged, cfg), encoding="utf-8")
     os.replace(path.with_suffix(".md.tmp"), path)
     return path
 
 
 def push_to_hub(run_dir: str | Path, repo_id: str, private: bool = True, merged: bool = False,
-                token: str | None = None, api: Any = None) -> list[str]:
+                token: str | None = None, api: Any = None, cfg: RunConfig | None = None) -> list[str]:
     """Upload the run's adapter (and, with `merged`, the merged model under ``merged/``) with its card.
 
     Returns the paths uploaded in the repo. `api` defaults to ``huggingface_hub.HfApi(token=token)``
@@ -114,7 +132,8 @@ def push_to_hub(run_dir: str | Path, repo_id: str, private: bool = True, merged:
     for needed in ("adapter", *(("merged",) if merged else ())):
         if not (run_dir / needed).is_dir():
             raise FileNotFoundError(f"{run_dir / needed}: nothing to push; run the pipeline first")
-    base = load_params(run_dir / "params.yaml").model.base
+    cfg = _run_config(run_dir, cfg)
+    base = cfg.model.base
     hub_base = hub_base_model(base)
     if hub_base is None and not merged:
         raise ModelError(f"model.base {base!r} has no Hub counterpart, so the adapter alone is useless to others; "
@@ -123,7 +142,7 @@ def push_to_hub(run_dir: str | Path, repo_id: str, private: bool = True, merged:
         from huggingface_hub import HfApi
 
         api = HfApi(token=token)
-    card = write_model_card(run_dir, repo_id, merged)
+    card = write_model_card(run_dir, repo_id, merged, cfg)
     api.create_repo(repo_id, private=private, exist_ok=True)
     with tempfile.TemporaryDirectory() as staging:
         adapter = Path(staging) / "adapter"

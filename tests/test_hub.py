@@ -23,8 +23,9 @@ def make_run(tmp_path, base="builtin:smollm2-135m-instruct"):
         "test_examples": 44, "bertscore_model": "builtin:minilm", "bleu": "nrefs:1|tok:13a|smooth:none",
         "systems": {"fine-tuned": SCORES, "rule baseline": {**SCORES, "bleu4": 0.1287}},
         "ci95": {"fine-tuned": {"bleu4": [0.31, 0.43]}}}))
-    (run / "data" / "data_card.json").write_text(json.dumps({"source": "builtin:conversational",
-                                                             "splits": {"train": 352, "validation": 44, "test": 44}}))
+    (run / "data" / "data_card.json").write_text(json.dumps({
+        "sources": [{"source": "conversational", "kind": "conversational"}],
+        "splits": {"train": 352, "validation": 44, "test": 44}}))
     (run / "environment.json").write_text(json.dumps({"git_commit": "abc123"}))
     (run / "adapter" / "adapter_config.json").write_text(json.dumps({"base_model_name_or_path": "/root/.cache/x"}))
     (run / "adapter" / "adapter_model.safetensors").write_bytes(b"weights")
@@ -39,7 +40,8 @@ def test_card_carries_the_runs_metrics_baselines_and_recipe(tmp_path):
     metrics = {m["type"]: m["value"] for m in front["model-index"][0]["results"][0]["metrics"]}
     assert metrics == {"bleu4": 0.3721, "rougeL": 0.6543, "bertscore_f1": 0.8052}
     assert "| BLEU-4       |       0.3721 |          0.1287 |" in card  # model beside its baseline
-    assert "44 pairs" in card and "352 train, 44 validation, 44 test" in card and "abc123" in card
+    assert "44 pairs" in card and "`conversational` (conversational); 352 train, 44 validation, 44 test" in card
+    assert "abc123" in card and front["model-index"][0]["results"][0]["dataset"]["name"] == "conversational"
     assert "fine-tuned: BLEU-4 0.310–0.430" in card and "Q4_1 GGUF" in card
     assert "| LoRA rank / alpha / dropout | 16 / 32 / 0.05 |" in card and "{" not in card.split("## Use")[0]
 
