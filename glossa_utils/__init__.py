@@ -15,6 +15,8 @@ from .merge import LOGIT_TOLERANCE, check_adapter, compare_logits, load_with_ada
 from .metrics import compare_runs, compute_scores, load_all_metrics, load_metric, metrics_table, rule_translate
 from .models import ModelError, check_checkpoint, load_model, load_tokenizer, pick_device, pick_precision, resolve_model_path
 from .runner import NOTEBOOKS, PipelineError, read_status, resume_pipeline, run_pipeline, store_outputs
+from .synth import (RULES, GlossStyle, Rule, chitchat_utterances, gloss_sentence, gloss_text, rule_examples,
+                    synthesize_chitchat, synthesize_pairs)
 from .translate import Translation, Translator, check_gloss, translate_pairs
 
 __all__ = [
@@ -42,6 +44,9 @@ __all__ = [
     # analysis (06)
     "per_example_scores", "plot_analysis", "repeated_ngram_rate", "scores_by_length", "verbosity_summary",
     "worst_examples",
+    # synth (issue 3: synthetic conversational gloss)
+    "RULES", "GlossStyle", "Rule", "chitchat_utterances", "gloss_sentence", "gloss_text", "rule_examples",
+    "synthesize_chitchat", "synthesize_pairs",
     # runner
     "NOTEBOOKS", "PipelineError", "read_status", "resume_pipeline", "run_pipeline", "store_outputs",
 ]
