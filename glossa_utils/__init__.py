@@ -23,6 +23,8 @@ from .models import ModelError, check_checkpoint, load_model, load_tokenizer, pi
 from .recipe import Recipe, SourceData, build_recipe_card, load_recipe, recipe_sources
 from .runner import NOTEBOOKS, PipelineError, read_status, resume_pipeline, run_pipeline, store_outputs
 from .sweep import load_sweep, plan_runs, run_sweep
+from .synth import (RULES, GlossStyle, Rule, chitchat_utterances, gloss_sentence, gloss_text, rule_examples,
+                    synthesize_chitchat, synthesize_pairs)
 from .translate import Translation, Translator, check_gloss, translate_pairs
 
 __all__ = [
@@ -57,6 +59,9 @@ __all__ = [
     # analysis (06)
     "per_example_scores", "plot_analysis", "repeated_ngram_rate", "scores_by_length", "verbosity_summary",
     "worst_examples",
+    # synth (issue 3: synthetic conversational gloss)
+    "RULES", "GlossStyle", "Rule", "chitchat_utterances", "gloss_sentence", "gloss_text", "rule_examples",
+    "synthesize_chitchat", "synthesize_pairs",
     # runner
     "NOTEBOOKS", "PipelineError", "read_status", "resume_pipeline", "run_pipeline", "store_outputs",
     # colab
