@@ -200,9 +200,12 @@ def load_recipe(cfg: DataConfig, seed: int) -> Recipe:
         source.counts.update({name: len(source.splits[name]) for name in SPLITS})
     splits = {"train": mix_train(sources, seed),
               **{name: [p for s in sources for p in s.splits[name]] for name in ("validation", "test")}}
-    if not splits["train"] or not splits["test"]:
-        raise DataError(f"the recipe leaves {len(splits['train'])} train and {len(splits['test'])} test pairs; "
-                        "both must be non-empty (check caps, weights and test_only)")
+    empty = [name for name in SPLITS if not splits[name]]
+    if empty:
+        raise DataError(f"the recipe leaves no {' and no '.join(empty)} pairs "
+                        f"({', '.join(f'{len(splits[n])} {n}' for n in SPLITS)}): each split needs a source that feeds it "
+                        "(train_only sources give no validation or test pairs, test_only sources no train or "
+                        "validation pairs); check caps and weights too")
     return Recipe(sources, splits)
 
 

@@ -206,11 +206,15 @@ def test_splits_resplit_pools_a_sources_own_splits(tmp_path):
     assert {p["gloss"][:4] for p in resplit.splits["test"]} - {"TEST"}  # other sources' pairs are tested now
 
 
-def test_recipe_that_leaves_no_test_pairs_is_an_error(tmp_path):
+def test_recipe_that_leaves_a_split_empty_is_an_error(tmp_path):
     path = write_jsonl(tmp_path / "a.jsonl", toy("A", 20))
-    with pytest.raises(DataError, match="leaves 20 train and 0 test pairs"):
+    other = write_jsonl(tmp_path / "b.jsonl", toy("B", 20))
+    with pytest.raises(DataError, match="leaves no validation and no test pairs"):
         load_recipe(recipe(SourceSpec(name="a", kind="file", path=path, train_only=True),
                            SourceSpec(name="b", kind="file", path=path, cap=1, weight=0)), seed=0)
+    with pytest.raises(DataError, match=r"leaves no validation pairs \(20 train, 0 validation, 20 test\)"):
+        load_recipe(recipe(SourceSpec(name="a", kind="file", path=path, train_only=True),
+                           SourceSpec(name="b", kind="file", path=other, test_only=True)), seed=0)
 
 
 def fake_hub(monkeypatch, splits: dict[str, list[dict]]):
