@@ -8,12 +8,14 @@ from .config import REPO_ROOT, ParamsError, RunConfig, echo_config, load_params,
 from .data import (BadRows, DataError, atomic_directory, build_data_card, check_row, clean_pairs, find_leaks, load_pairs,
                    load_splits, plot_lengths, read_jsonl, read_records, sample_pairs, split_pairs, write_json, write_jsonl,
                    write_splits)
-from .finetune import (PadCollator, add_lora, build_answer, build_prompt, count_parameters, directory_size, encode_pair,
-                       encode_pairs, load_template, mask_labels, plot_loss, save_adapter, show_masked_example, train_lora)
+from .finetune import (PackCollator, PadCollator, add_lora, build_answer, build_prompt, build_trainer, count_parameters,
+                       describe_training, directory_size, encode_pair, encode_pairs, fill_rows, load_template, mask_labels,
+                       plan_batches, plot_loss, save_adapter, show_masked_example, summed_loss, train_lora, validation_loss)
 from .generate import card_count_sentences, count_sentences, extract_answer, postprocess, split_sentences, truncate_sentences
 from .merge import LOGIT_TOLERANCE, check_adapter, compare_logits, load_with_adapter, prompt_logits, save_merged
 from .metrics import compare_runs, compute_scores, load_all_metrics, load_metric, metrics_table, rule_translate
-from .models import ModelError, check_checkpoint, load_model, load_tokenizer, pick_device, pick_precision, resolve_model_path
+from .models import (ModelError, check_checkpoint, load_model, load_tokenizer, pick_device, pick_liger, pick_optimizer,
+                     pick_precision, resolve_model_path, set_attention)
 from .runner import NOTEBOOKS, PipelineError, read_status, resume_pipeline, run_pipeline, store_outputs
 from .translate import Translation, Translator, check_gloss, translate_pairs
 
@@ -25,11 +27,12 @@ __all__ = [
     "load_pairs", "load_splits", "plot_lengths", "read_jsonl", "read_records", "sample_pairs", "split_pairs",
     "write_json", "write_jsonl", "write_splits",
     # models
-    "ModelError", "check_checkpoint", "load_model", "load_tokenizer", "pick_device", "pick_precision",
-    "resolve_model_path",
+    "ModelError", "check_checkpoint", "load_model", "load_tokenizer", "pick_device", "pick_liger", "pick_optimizer",
+    "pick_precision", "resolve_model_path", "set_attention",
     # finetune (02)
-    "PadCollator", "add_lora", "build_answer", "build_prompt", "count_parameters", "directory_size", "encode_pair",
-    "encode_pairs", "load_template", "mask_labels", "plot_loss", "save_adapter", "show_masked_example", "train_lora",
+    "PackCollator", "PadCollator", "add_lora", "build_answer", "build_prompt", "build_trainer", "count_parameters",
+    "describe_training", "directory_size", "encode_pair", "encode_pairs", "fill_rows", "load_template", "mask_labels",
+    "plan_batches", "plot_loss", "save_adapter", "show_masked_example", "summed_loss", "train_lora", "validation_loss",
     # merge (03)
     "LOGIT_TOLERANCE", "check_adapter", "compare_logits", "load_with_adapter", "prompt_logits", "save_merged",
     # generate (04)
