@@ -92,12 +92,32 @@ class PadCollator:
 
 
 def fill_rows(lengths: list[int], capacity: int) -> list[list[int]]:
-    """Indices grouped into rows of at most `capacity` tokens: first fit, longest first (deterministic)."""
+    """Indices grouped into as few rows of at most `capacity` tokens as first-fit finds, lengths balanced.
+
+    Rows are padded to the longest, so balanced rows waste the least: examples go longest first to the
+    emptiest of k rows, k starting at the count first-fit-decreasing needs (deterministic).
+    """
+    too_long = [n for n in lengths if n > capacity]
+    if too_long:
+        raise ValueError(f"an example of {too_long[0]} tokens does not fit a packed row of {capacity}")
+    order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
+    for k in range(len(first_fit(lengths, order, capacity)), len(lengths) + 1):
+        rows: list[list[int]] = [[] for _ in range(k)]
+        load = [0] * k
+        for i in order:
+            row = min(range(k), key=lambda r: (load[r], r))
+            rows[row].append(i)
+            load[row] += lengths[i]
+        if max(load) <= capacity:
+            return rows
+    return [[i] for i in order]  # not reached: one example per row always fits
+
+
+def first_fit(lengths: list[int], order: list[int], capacity: int) -> list[list[int]]:
+    """Classic first-fit bin packing of `order` into rows of `capacity` tokens."""
     rows: list[list[int]] = []
     room: list[int] = []
-    for i in sorted(range(len(lengths)), key=lambda i: (-lengths[i], i)):
-        if lengths[i] > capacity:
-            raise ValueError(f"an example of {lengths[i]} tokens does not fit a packed row of {capacity}")
+    for i in order:
         row = next((r for r, free in enumerate(room) if free >= lengths[i]), None)
         if row is None:
             rows.append([])
@@ -224,8 +244,8 @@ def training_arguments(cfg: RunConfig, output_dir: Path, plan: tuple[int, int] |
         gradient_accumulation_steps=accum, warmup_steps=t.warmup_steps, weight_decay=t.weight_decay,
         optim=pick_optimizer(t.optim), bf16=precision == "bf16", fp16=precision == "fp16",
         train_sampling_strategy="group_by_length" if t.group_by_length else "random",
-        gradient_checkpointing=t.gradient_checkpointing,
-        gradient_checkpointing_kwargs={"use_reentrant": False} if t.gradient_checkpointing else None,
+        activation_checkpointing=t.gradient_checkpointing,
+        activation_checkpointing_kwargs={"use_reentrant": False} if t.gradient_checkpointing else None,
         use_liger_kernel=pick_liger(t.liger),
         eval_strategy="no" if not evaluate else "epoch" if every_epoch else "steps",
         eval_steps=None if every_epoch or not evaluate else t.max_steps,
@@ -233,19 +253,22 @@ def training_arguments(cfg: RunConfig, output_dir: Path, plan: tuple[int, int] |
         logging_steps=t.logging_steps, logging_first_step=True,
         report_to="none", seed=cfg.seed, data_seed=cfg.seed, remove_unused_columns=False,
         dataloader_num_workers=0, dataloader_pin_memory=torch.cuda.is_available(),
+        use_cpu=world_size() > 1 and not torch.cuda.is_available(),  # DDP over gloo; accelerate needs it said
+        ddp_find_unused_parameters=False,  # every LoRA weight gets a gradient each step
     )
 
 
 def pick_collator(t: TrainConfig, pad_token_id: int):
     """`PackCollator` with ``train.packing``, else `PadCollator` (dynamic padding)."""
-    return PackCollator(pad_token_id, t.pack_length) if t.packing else PadCollator(pad_token_id)
+    return PackCollator(pad_token_id, t.pack_length or t.max_length) if t.packing else PadCollator(pad_token_id)
 
 
 def build_trainer(cfg: RunConfig, model, tokenizer, train: list[dict], validation: list[dict] | None,
-                  collator=None, output_dir: Path | None = None):
+                  collator=None, output_dir: Path | None = None, trainer_class=None):
     """A transformers `Trainer` set up from ``params.train``: batch plan, collator, attention, optimiser.
 
-    `collator` and `output_dir` default to the params' choice and ``<run>/checkpoints``.
+    `collator` and `output_dir` default to the params' choice and ``<run>/checkpoints``;
+    `trainer_class` (a `Trainer` subclass, e.g. one that measures) to `Trainer`.
     """
     from transformers import Trainer
 
@@ -253,19 +276,21 @@ def build_trainer(cfg: RunConfig, model, tokenizer, train: list[dict], validatio
     model.config.use_cache = False  # with a KV cache transformers ignores packed position ids (see PackCollator)
     plan = plan_batches(cfg.train, [len(e["input_ids"]) for e in train], world_size())
     args = training_arguments(cfg, output_dir or cfg.run_dir / "checkpoints", plan, evaluate=validation is not None)
-    return Trainer(model=model, args=args, train_dataset=train, eval_dataset=validation,
-                   data_collator=collator or pick_collator(cfg.train, tokenizer.pad_token_id))
+    return (trainer_class or Trainer)(model=model, args=args, train_dataset=train, eval_dataset=validation,
+                                      data_collator=collator or pick_collator(cfg.train, tokenizer.pad_token_id))
 
 
 def describe_training(trainer) -> str:
     """One line on how the trainer runs: batch split, processes, precision, attention, optimiser, kernels."""
     a = trainer.args
+    micro, accum = a.per_device_train_batch_size, a.gradient_accumulation_steps
     precision = "bf16 autocast" if a.bf16 else "fp16 autocast" if a.fp16 else "fp32"
-    return (f"{a.per_device_train_batch_size} per device × {a.gradient_accumulation_steps} accumulation × "
-            f"{a.world_size} process(es) = {a.per_device_train_batch_size * a.gradient_accumulation_steps * a.world_size}"
-            f" examples per step; {precision}, {trainer.model.config._attn_implementation} attention, {a.optim}"
-            f"{', gradient checkpointing' if a.gradient_checkpointing else ''}{', Liger' if a.use_liger_kernel else ''}"
-            f", {type(trainer.data_collator).__name__}")
+    extras = [name for name, on in (("gradient checkpointing", a.activation_checkpointing),
+                                    ("Liger", a.use_liger_kernel)) if on]
+    return (f"{micro} per device × {accum} accumulation × {a.world_size} process(es) = "
+            f"{micro * accum * a.world_size} examples per step; {precision}, "
+            f"{trainer.model.config._attn_implementation} attention, {getattr(a.optim, 'value', a.optim)}, "
+            + ", ".join(extras + [type(trainer.data_collator).__name__]))
 
 
 def last_checkpoint(cfg: RunConfig) -> str | None:
@@ -316,11 +341,14 @@ def summed_loss(model, batch: dict[str, torch.Tensor]) -> tuple[float, int]:
 
 
 def validation_loss(model, examples: list[dict], collator, batch_size: int = 16) -> float:
-    """Mean loss per supervised token over `examples` — independent of how they are batched or split."""
+    """Mean loss per supervised token over `examples` (dropout off) — independent of how they are batched."""
+    training = model.training
+    model.eval()
     total, count = 0.0, 0
     for start in range(0, len(examples), batch_size):
         loss, n = summed_loss(model, collator(examples[start:start + batch_size]))
         total, count = total + loss, count + n
+    model.train(training)
     return total / max(count, 1)
 
 
