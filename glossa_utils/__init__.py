@@ -18,6 +18,7 @@ from .models import (ModelError, check_checkpoint, load_model, load_tokenizer, p
                      pick_precision, resolve_model_path, set_attention)
 from .runner import NOTEBOOKS, PipelineError, read_status, resume_pipeline, run_pipeline, store_outputs
 from .translate import Translation, Translator, check_gloss, translate_pairs
+from .train_ddp import prepare_splits, train_adapter
 
 __all__ = [
     # config
@@ -45,6 +46,8 @@ __all__ = [
     # analysis (06)
     "per_example_scores", "plot_analysis", "repeated_ngram_rate", "scores_by_length", "verbosity_summary",
     "worst_examples",
+    # train_ddp (training without the notebooks, on one process or several)
+    "prepare_splits", "train_adapter",
     # runner
     "NOTEBOOKS", "PipelineError", "read_status", "resume_pipeline", "run_pipeline", "store_outputs",
 ]
