@@ -1,4 +1,4 @@
-"""benchmarks/train_throughput.py runs end to end (--quick: the tiny random Llama, one timed step per recipe)."""
+"""benchmarks/train_throughput.py: end to end with --quick (the tiny random Llama), and its written-out model configs."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ import pytest
 
 from glossa_utils import REPO_ROOT
 
-pytestmark = pytest.mark.slow  # ~30 s on 2 shared CPU cores: four recipes, the card's with 4 accumulation steps
 
-
+@pytest.mark.slow  # ~30 s on 2 shared CPU cores: four recipes, the card's with 4 accumulation steps
 def test_quick_benchmark_prints_every_recipe_last():
     env = {**os.environ, "TQDM_DISABLE": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1", "PYTHONPATH": str(REPO_ROOT)}
     log_before = (REPO_ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
@@ -28,3 +27,24 @@ def test_quick_benchmark_prints_every_recipe_last():
     assert float(rows[2][5]) < 5 < float(rows[1][5]) < float(rows[0][5])  # padding: packed < grouped < card
     assert all(float(r[4]) > 0 for r in rows) and all(r[7] == "n/a" for r in rows)  # no peak rate on a CPU: no MFU
     assert (REPO_ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8") == log_before  # --no-log
+
+
+def load_benchmark():
+    import importlib.util
+
+    sys.path.insert(0, str(REPO_ROOT / "benchmarks"))  # for its `_common` import
+    spec = importlib.util.spec_from_file_location("train_throughput", REPO_ROOT / "benchmarks" / "train_throughput.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name, parameters", [("LLAMA32_1B", 1_235_814_400), ("SMOLLM2_135M", 134_515_008)])
+def test_written_out_configs_have_the_real_models_sizes(name, parameters):
+    """The random-weight stand-ins must have the published parameter counts (built on the meta device: no memory)."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    with torch.device("meta"):
+        model = LlamaForCausalLM(LlamaConfig(**getattr(load_benchmark(), name)))
+    assert model.num_parameters() == parameters
