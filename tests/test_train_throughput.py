@@ -11,7 +11,7 @@ import pytest
 from glossa_utils import REPO_ROOT
 
 
-@pytest.mark.slow  # ~30 s on 2 shared CPU cores: four recipes, the card's with 4 accumulation steps
+@pytest.mark.slow  # 13 s on an idle 2-core CPU, 30-70 s when it is shared: four recipes in a subprocess
 def test_quick_benchmark_prints_every_recipe_last():
     env = {**os.environ, "TQDM_DISABLE": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1", "PYTHONPATH": str(REPO_ROOT)}
     log_before = (REPO_ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
