@@ -14,17 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import statistics
-import sys
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import pandas as pd
 import torch
+from _common import append_to_log, command_line, describe_machine, timed
 
-from glossa_utils import (REPO_ROOT, Translator, card_count_sentences, count_sentences, load_all_metrics, load_params,
+from glossa_utils import (Translator, card_count_sentences, count_sentences, load_all_metrics, load_params,
                           load_splits, resolve_path, show_path, translate_pairs, truncate_sentences)
 from glossa_utils.config import GenerateConfig
 
@@ -43,12 +41,6 @@ def card_generate_response(model, tokenizer, gloss: str) -> tuple[str, int]:
 
 def count_tokens(tokenizer, texts: list[str]) -> int:
     return sum(len(tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts)
-
-
-def timed(fn):
-    start = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - start
 
 
 def main() -> None:
@@ -96,9 +88,7 @@ def main() -> None:
     latency = {"model load s": round(load_seconds, 2), "p50 ms": round(statistics.median(latencies), 1),
                "p95 ms": round(quantiles[18], 1), "p50 ms (1-sentence glosses)": round(statistics.median(one_sentence), 1)}
 
-    device = "cuda: " + torch.cuda.get_device_name() if torch.cuda.is_available() else f"CPU, {torch.get_num_threads()} threads"
-    machine = f"{platform.machine()} {platform.processor() or ''} ({device}), torch {torch.__version__}".replace("  ", " ")
-    command = "python " + " ".join([Path(sys.argv[0]).as_posix().replace(str(REPO_ROOT) + "/", ""), *sys.argv[1:]])
+    machine, command = describe_machine(), command_line()
     out = run_dir / "benchmarks" / "generate_throughput.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"machine": machine, "command": command, "test_pairs": len(test),
@@ -108,8 +98,7 @@ def main() -> None:
               f"{table.to_markdown(index=False)}\n\nInteractive latency (one gloss at a time, greedy, length-aware):\n\n"
               f"{pd.DataFrame([latency]).to_markdown(index=False)}\n")
     if not args.no_log:
-        with open(REPO_ROOT / "docs" / "benchmarks.md", "a", encoding="utf-8") as f:
-            f.write(report)
+        append_to_log(report)
     print(report)
 
 

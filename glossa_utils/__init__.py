@@ -11,21 +11,24 @@ from .config import (REPO_ROOT, ParamsError, RunConfig, SourceSpec, echo_config,
 from .data import (BadRows, DataError, atomic_directory, build_data_card, check_row, clean_pairs, find_leaks,
                    find_parallel_files, load_pairs, load_splits, plot_lengths, read_jsonl, read_parallel, read_records,
                    sample_pairs, sample_per_source, split_pairs, write_json, write_jsonl, write_splits)
-from .finetune import (PadCollator, add_lora, build_answer, build_prompt, count_parameters, directory_size, encode_pair,
-                       encode_pairs, load_template, mask_labels, plot_loss, save_adapter, show_masked_example, train_lora)
+from .finetune import (PackCollator, PadCollator, add_lora, build_answer, build_prompt, build_trainer, count_parameters,
+                       describe_training, directory_size, encode_pair, encode_pairs, fill_rows, load_template, mask_labels,
+                       plan_batches, plot_loss, save_adapter, show_masked_example, summed_loss, train_lora, validation_loss)
 from .generate import (DECODING_VARIANTS, card_count_sentences, count_sentences, decode_variants, extract_answer, postprocess,
                        split_sentences, truncate_sentences)
 from .merge import LOGIT_TOLERANCE, check_adapter, compare_logits, load_with_adapter, prompt_logits, save_merged
 from .hub import model_card, push_to_hub, write_model_card
 from .metrics import (BLEU4, ROUGE_L, AdditiveMetric, bootstrap_ci, compare_runs, compute_scores, load_all_metrics, load_metric,
                       metrics_table, rule_translate, score_systems, source_table)
-from .models import ModelError, check_checkpoint, load_model, load_tokenizer, pick_device, pick_precision, resolve_model_path
+from .models import (ModelError, check_checkpoint, load_model, load_tokenizer, pick_device, pick_liger, pick_optimizer,
+                     pick_precision, resolve_model_path, set_attention)
 from .recipe import Recipe, SourceData, build_recipe_card, load_recipe, recipe_sources
 from .runner import NOTEBOOKS, PipelineError, read_status, resume_pipeline, run_pipeline, store_outputs
 from .sweep import load_sweep, plan_runs, run_sweep
 from .synth import (RULES, GlossStyle, Rule, chitchat_utterances, gloss_sentence, gloss_text, rule_examples,
                     synthesize_chitchat, synthesize_pairs)
 from .translate import Translation, Translator, check_gloss, translate_pairs
+from .train_ddp import prepare_splits, train_adapter
 
 __all__ = [
     # config
@@ -38,11 +41,12 @@ __all__ = [
     # recipe (01: several sources mixed)
     "Recipe", "SourceData", "build_recipe_card", "load_recipe", "recipe_sources",
     # models
-    "ModelError", "check_checkpoint", "load_model", "load_tokenizer", "pick_device", "pick_precision",
-    "resolve_model_path",
+    "ModelError", "check_checkpoint", "load_model", "load_tokenizer", "pick_device", "pick_liger", "pick_optimizer",
+    "pick_precision", "resolve_model_path", "set_attention",
     # finetune (02)
-    "PadCollator", "add_lora", "build_answer", "build_prompt", "count_parameters", "directory_size", "encode_pair",
-    "encode_pairs", "load_template", "mask_labels", "plot_loss", "save_adapter", "show_masked_example", "train_lora",
+    "PackCollator", "PadCollator", "add_lora", "build_answer", "build_prompt", "build_trainer", "count_parameters",
+    "describe_training", "directory_size", "encode_pair", "encode_pairs", "fill_rows", "load_template", "mask_labels",
+    "plan_batches", "plot_loss", "save_adapter", "show_masked_example", "summed_loss", "train_lora", "validation_loss",
     # merge (03)
     "LOGIT_TOLERANCE", "check_adapter", "compare_logits", "load_with_adapter", "prompt_logits", "save_merged",
     # generate (04)
@@ -62,6 +66,8 @@ __all__ = [
     # synth (issue 3: synthetic conversational gloss)
     "RULES", "GlossStyle", "Rule", "chitchat_utterances", "gloss_sentence", "gloss_text", "rule_examples",
     "synthesize_chitchat", "synthesize_pairs",
+    # train_ddp (training without the notebooks, on one process or several)
+    "prepare_splits", "train_adapter",
     # runner
     "NOTEBOOKS", "PipelineError", "read_status", "resume_pipeline", "run_pipeline", "store_outputs",
     # colab

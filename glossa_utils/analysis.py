@@ -8,8 +8,6 @@ word bigrams (a model that does not stop repeats itself).
 
 from __future__ import annotations
 
-import sacrebleu
-
 LENGTH_BINS = [0, 3, 6, 10, 1000]
 LENGTH_LABELS = ["1-3", "4-6", "7-10", "11+"]
 
@@ -24,6 +22,7 @@ def repeated_ngram_rate(text: str, n: int = 2) -> float:
 def per_example_scores(records: list[dict], rouge_metric):
     """A DataFrame with one row per prediction record and its scores and length signals."""
     import pandas as pd
+    import sacrebleu
 
     preds = [r["prediction"] for r in records]
     refs = [r["reference"] for r in records]

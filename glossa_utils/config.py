@@ -155,6 +155,15 @@ class TrainConfig:
     save_steps: int = 50  # checkpoint every N optimiser steps (kept: the last 2), for resuming
     max_steps: int = -1  # > 0 overrides epochs (smoke tests)
     resume: bool = False  # continue from the last checkpoint in <run>/checkpoints (set by `glossa resume`)
+    # speed: none of these changes what is learned per optimiser step (batch_size × grad_accum examples)
+    packing: bool = False  # concatenate each batch's examples into rows (position ids restart per example)
+    pack_length: int | None = None  # tokens per packed row (>= max_length; null: max_length): bounds attention cost
+    group_by_length: bool = False  # batches of similar length (less padding); changes the example order
+    tokens_per_batch: int | None = None  # per-device budget of real tokens; splits the step into micro-batches
+    attention: str = "sdpa"  # sdpa | eager (sdpa falls back to eager, with a note, where a model lacks it)
+    optim: str = "auto"  # auto (fused AdamW on CUDA, else adamw_torch) | adamw_torch | adamw_torch_fused
+    gradient_checkpointing: bool = False  # recompute activations in backward: less memory, ~30% more compute
+    liger: bool | str = "auto"  # Liger kernels: auto (if liger-kernel is installed and on CUDA) | true | false
 
     def __post_init__(self) -> None:
         if self.lr <= 0:
@@ -170,6 +179,21 @@ class TrainConfig:
             raise ParamsError(f"train.max_length must be >= 16 tokens, got {self.max_length}")
         if self.precision not in ("auto", "fp32", "fp16", "bf16"):
             raise ParamsError(f"train.precision must be auto, fp32, fp16 or bf16, got {self.precision!r}")
+        self._check_speed_options()
+
+    def _check_speed_options(self) -> None:
+        if self.pack_length is not None and self.pack_length < self.max_length:
+            raise ParamsError(f"train.pack_length must be >= train.max_length ({self.max_length}), "
+                              f"got {self.pack_length}")
+        if self.tokens_per_batch is not None and self.tokens_per_batch < self.max_length:
+            raise ParamsError(f"train.tokens_per_batch must be >= train.max_length ({self.max_length}) or null, "
+                              f"got {self.tokens_per_batch}")
+        if self.attention not in ("sdpa", "eager"):
+            raise ParamsError(f"train.attention must be sdpa or eager, got {self.attention!r}")
+        if self.optim not in ("auto", "adamw_torch", "adamw_torch_fused"):
+            raise ParamsError(f"train.optim must be auto, adamw_torch or adamw_torch_fused, got {self.optim!r}")
+        if isinstance(self.liger, str) and self.liger != "auto":
+            raise ParamsError(f"train.liger must be auto, true or false, got {self.liger!r}")
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
-from .config import RunConfig, prompt_template_path
+from .config import RunConfig, TrainConfig, prompt_template_path
 from .data import Pair, atomic_directory
-from .models import pick_precision
+from .models import pick_liger, pick_optimizer, pick_precision, set_attention
 
 
 def load_template(cfg: RunConfig) -> str:
@@ -69,12 +70,17 @@ def mask_labels(input_ids: torch.Tensor, attention_mask: torch.Tensor, prompt_le
 
 @dataclass
 class PadCollator:
-    """Pads a batch of `encode_pair` outputs to its longest member (dynamic padding) and masks labels."""
+    """Pads a batch of `encode_pair` outputs to its longest member (dynamic padding) and masks labels.
+
+    `pad_to` pads every batch to at least that many tokens instead (the model card padded to 512);
+    the loss is the same either way, only the compute wasted on padding grows.
+    """
 
     pad_token_id: int
+    pad_to: int | None = None
 
     def __call__(self, features: list[dict]) -> dict[str, torch.Tensor]:
-        width = max(len(f["input_ids"]) for f in features)
+        width = max([len(f["input_ids"]) for f in features] + [self.pad_to or 0])
         input_ids = torch.full((len(features), width), self.pad_token_id, dtype=torch.long)
         attention_mask = torch.zeros((len(features), width), dtype=torch.long)
         for row, f in enumerate(features):
@@ -83,6 +89,92 @@ class PadCollator:
         prompt_lengths = torch.tensor([f["prompt_length"] for f in features])
         labels = mask_labels(input_ids, attention_mask, prompt_lengths)
         return {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels}
+
+
+def fill_rows(lengths: list[int], capacity: int) -> list[list[int]]:
+    """Indices grouped into as few rows of at most `capacity` tokens as first-fit finds, lengths balanced.
+
+    Rows are padded to the longest, so balanced rows waste the least: examples go longest first to the
+    emptiest of k rows, k starting at the count first-fit-decreasing needs (deterministic).
+    """
+    too_long = [n for n in lengths if n > capacity]
+    if too_long:
+        raise ValueError(f"an example of {too_long[0]} tokens does not fit a packed row of {capacity}")
+    order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
+    for k in range(len(first_fit(lengths, order, capacity)), len(lengths) + 1):
+        rows: list[list[int]] = [[] for _ in range(k)]
+        load = [0] * k
+        for i in order:
+            row = min(range(k), key=lambda r: (load[r], r))
+            rows[row].append(i)
+            load[row] += lengths[i]
+        if max(load) <= capacity:
+            return rows
+    return [[i] for i in order]  # not reached: one example per row always fits
+
+
+def first_fit(lengths: list[int], order: list[int], capacity: int) -> list[list[int]]:
+    """Classic first-fit bin packing of `order` into rows of `capacity` tokens."""
+    rows: list[list[int]] = []
+    room: list[int] = []
+    for i in order:
+        row = next((r for r, free in enumerate(room) if free >= lengths[i]), None)
+        if row is None:
+            rows.append([])
+            room.append(capacity)
+            row = len(rows) - 1
+        rows[row].append(i)
+        room[row] -= lengths[i]
+    return rows
+
+
+@dataclass
+class PackCollator:
+    """Packs a batch of `encode_pair` outputs into rows of up to `pack_length` tokens, examples kept apart.
+
+    Each row is flattened by transformers' `DataCollatorWithFlattening`: ``position_ids`` restart at 0
+    for every example and the first label of each example is -100, so no token is trained to predict
+    the next example. There is no attention mask: given position ids that restart, transformers builds
+    a block-diagonal causal mask (``find_packed_sequence_indices``) for sdpa and eager attention alike,
+    so each token sees only its own example. Rows are padded to the longest with pad tokens that form
+    a separate sequence at the end of the row and carry label -100.
+
+    The model must run with ``use_cache=False`` (`build_trainer` sets it): transformers skips the
+    packed-sequence check whenever a KV cache exists, and with ``config.use_cache`` on (the default)
+    a forward pass makes one even in training — the examples would then silently attend to each other.
+
+    Packing happens inside the batch, so the optimiser sees exactly the same examples per step as with
+    `PadCollator`, and the batch loss (mean over supervised tokens) is the same up to float rounding;
+    only the padding is gone.
+    """
+
+    pad_token_id: int
+    pack_length: int
+
+    def __call__(self, features: list[dict]) -> dict[str, torch.Tensor]:
+        from transformers import DataCollatorWithFlattening
+
+        flatten = DataCollatorWithFlattening(return_tensors="pt")
+        labelled = [{"input_ids": list(f["input_ids"]), "labels": answer_labels(f)} for f in features]
+        rows = [flatten([labelled[i] for i in row])
+                for row in fill_rows([len(f["input_ids"]) for f in features], self.pack_length)]
+        width = max(r["input_ids"].shape[1] for r in rows)
+        batch = {"input_ids": torch.full((len(rows), width), self.pad_token_id, dtype=torch.long),
+                 "labels": torch.full((len(rows), width), -100, dtype=torch.long),
+                 "position_ids": torch.arange(width).repeat(len(rows), 1)}
+        for i, row in enumerate(rows):
+            n = row["input_ids"].shape[1]
+            for key in batch:
+                batch[key][i, :n] = row[key][0]
+            batch["position_ids"][i, n:] = torch.arange(width - n)  # padding: its own sequence, after the real ones
+        return batch
+
+
+def answer_labels(feature: dict) -> list[int]:
+    """Labels of one unpadded `encode_pair` output: -100 on the prompt, the answer and EOS kept."""
+    ids = list(feature["input_ids"])
+    n = min(feature["prompt_length"], len(ids))
+    return [-100] * n + ids[n:]
 
 
 def show_masked_example(tokenizer, encoded: dict) -> list[tuple[str, str]]:
@@ -108,23 +200,97 @@ def count_parameters(model) -> dict[str, int]:
     return {"trainable": trainable, "total": total}
 
 
-def training_arguments(cfg: RunConfig, output_dir: Path):
-    """The transformers `TrainingArguments` for this run (precision chosen for the device)."""
+def plan_batches(t: TrainConfig, lengths: list[int], world_size: int = 1) -> tuple[int, int]:
+    """(per-device micro-batch, accumulation steps) that give ``batch_size × grad_accum`` examples per step.
+
+    The params fix what the optimiser sees per step; the device only decides how that is split. With
+    ``train.tokens_per_batch`` the micro-batch grows to about that many real tokens (mean example
+    length) — a memory budget per device — and with several processes (torchrun) each takes its
+    share. The split is always exact: the micro-batch is the largest divisor of the per-process share
+    that fits, so the learning recipe is unchanged. Without either, it is (batch_size, grad_accum).
+    """
+    per_step = t.batch_size * t.grad_accum
+    if per_step % world_size:
+        raise ValueError(f"train.batch_size × train.grad_accum = {per_step} examples per step cannot be "
+                         f"split evenly over {world_size} processes")
+    share = per_step // world_size
+    cap = t.batch_size
+    if t.tokens_per_batch is not None:
+        cap = max(1, int(t.tokens_per_batch // max(sum(lengths) / max(len(lengths), 1), 1)))
+    micro = max(d for d in range(1, share + 1) if share % d == 0 and d <= cap)
+    return micro, share // micro
+
+
+def world_size() -> int:
+    """Number of training processes, as torchrun / accelerate launch announce it (1 when run directly)."""
+    return int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def training_arguments(cfg: RunConfig, output_dir: Path, plan: tuple[int, int] | None = None,
+                       evaluate: bool = True):
+    """The transformers `TrainingArguments` for this run (precision, optimiser and kernels chosen for the device).
+
+    `plan` is (micro-batch, accumulation) from `plan_batches`; None takes the params as they are.
+    """
     from transformers import TrainingArguments
 
-    precision = pick_precision(cfg.train.precision)
     t = cfg.train
+    micro, accum = plan or (t.batch_size, t.grad_accum)
+    precision = pick_precision(t.precision)
+    every_epoch = t.max_steps < 0
     return TrainingArguments(
         output_dir=str(output_dir), num_train_epochs=t.epochs, max_steps=t.max_steps,
-        learning_rate=t.lr, per_device_train_batch_size=t.batch_size, per_device_eval_batch_size=t.batch_size,
-        gradient_accumulation_steps=t.grad_accum, warmup_steps=t.warmup_steps, weight_decay=t.weight_decay,
-        optim="adamw_torch", bf16=precision == "bf16", fp16=precision == "fp16",
-        eval_strategy="epoch" if t.max_steps < 0 else "steps", eval_steps=None if t.max_steps < 0 else t.max_steps,
+        learning_rate=t.lr, per_device_train_batch_size=micro, per_device_eval_batch_size=micro,
+        gradient_accumulation_steps=accum, warmup_steps=t.warmup_steps, weight_decay=t.weight_decay,
+        optim=pick_optimizer(t.optim), bf16=precision == "bf16", fp16=precision == "fp16",
+        train_sampling_strategy="group_by_length" if t.group_by_length else "random",
+        activation_checkpointing=t.gradient_checkpointing,
+        activation_checkpointing_kwargs={"use_reentrant": False} if t.gradient_checkpointing else None,
+        use_liger_kernel=pick_liger(t.liger),
+        eval_strategy="no" if not evaluate else "epoch" if every_epoch else "steps",
+        eval_steps=None if every_epoch or not evaluate else t.max_steps,
         save_strategy="steps", save_steps=t.save_steps, save_total_limit=2,
         logging_steps=t.logging_steps, logging_first_step=True,
         report_to="none", seed=cfg.seed, data_seed=cfg.seed, remove_unused_columns=False,
         dataloader_num_workers=0, dataloader_pin_memory=torch.cuda.is_available(),
+        use_cpu=world_size() > 1 and not torch.cuda.is_available(),  # DDP over gloo; accelerate needs it said
+        ddp_find_unused_parameters=False,  # every LoRA weight gets a gradient each step
     )
+
+
+def pick_collator(t: TrainConfig, pad_token_id: int):
+    """`PackCollator` with ``train.packing``, else `PadCollator` (dynamic padding)."""
+    return PackCollator(pad_token_id, t.pack_length or t.max_length) if t.packing else PadCollator(pad_token_id)
+
+
+def build_trainer(cfg: RunConfig, model, tokenizer, train: list[dict], validation: list[dict] | None,
+                  collator=None, output_dir: Path | None = None, trainer_class=None):
+    """A transformers `Trainer` set up from ``params.train``: batch plan, collator, attention, optimiser.
+
+    `collator` and `output_dir` default to the params' choice and ``<run>/checkpoints``;
+    `trainer_class` (a `Trainer` subclass, e.g. one that measures) to `Trainer`.
+    """
+    from transformers import Trainer
+
+    set_attention(model, cfg.train.attention)
+    model.config.use_cache = False  # with a KV cache transformers ignores packed position ids (see PackCollator)
+    plan = plan_batches(cfg.train, [len(e["input_ids"]) for e in train], world_size())
+    args = training_arguments(cfg, output_dir or cfg.run_dir / "checkpoints", plan, evaluate=validation is not None)
+    return (trainer_class or Trainer)(model=model, args=args, train_dataset=train, eval_dataset=validation,
+                                      data_collator=collator or pick_collator(cfg.train, tokenizer.pad_token_id))
+
+
+def describe_training(trainer) -> str:
+    """One line on how the trainer runs: batch split, processes, precision, attention, optimiser, kernels."""
+    a = trainer.args
+    micro, accum = a.per_device_train_batch_size, a.gradient_accumulation_steps
+    precision = "bf16 autocast" if a.bf16 else "fp16 autocast" if a.fp16 else "fp32"
+    extras = [name for name, on in (("gradient checkpointing", a.activation_checkpointing),
+                                    ("Liger", a.use_liger_kernel)) if on]
+    return (f"{micro} per device × {accum} accumulation × {a.world_size} process(es) = "
+            f"{micro * accum * a.world_size} examples per step; {precision}, "
+            f"{trainer.model.config._attn_implementation} attention, {getattr(a.optim, 'value', a.optim)}, "
+            + ", ".join(extras + [type(trainer.data_collator).__name__]))
 
 
 def last_checkpoint(cfg: RunConfig) -> str | None:
@@ -146,16 +312,44 @@ def train_lora(cfg: RunConfig, model, tokenizer, train: list[dict], validation: 
     Checkpoints go to ``<run>/checkpoints`` every ``train.save_steps`` steps; with ``train.resume``
     training continues from the newest one (weights, optimiser, scheduler and RNG state).
     """
-    from transformers import Trainer
-
-    args = training_arguments(cfg, cfg.run_dir / "checkpoints")
-    trainer = Trainer(model=model, args=args, train_dataset=train, eval_dataset=validation,
-                      data_collator=PadCollator(tokenizer.pad_token_id))
+    use_cache = model.config.use_cache
+    trainer = build_trainer(cfg, model, tokenizer, train, validation)
+    print(describe_training(trainer))
     checkpoint = last_checkpoint(cfg)
     if checkpoint is not None:
         print(f"resuming from {Path(checkpoint).name}")
-    trainer.train(resume_from_checkpoint=checkpoint)
+    try:
+        trainer.train(resume_from_checkpoint=checkpoint)
+    finally:
+        model.config.use_cache = use_cache
     return trainer
+
+
+def summed_loss(model, batch: dict[str, torch.Tensor]) -> tuple[float, int]:
+    """Sum of next-token cross-entropy over the supervised tokens of `batch`, and how many there are.
+
+    Unlike the mean the model returns, sums add up across batches of any shape, so a padded, packed
+    or one-by-one pass over the same examples must give the same total.
+    """
+    batch = {k: v.to(model.device) for k, v in batch.items()}
+    labels = batch.pop("labels")
+    with torch.no_grad():
+        logits = model(**batch, use_cache=False).logits.float()
+    targets = labels[:, 1:]
+    loss = torch.nn.functional.cross_entropy(logits[:, :-1].transpose(1, 2), targets, ignore_index=-100, reduction="sum")
+    return loss.item(), int((targets != -100).sum())
+
+
+def validation_loss(model, examples: list[dict], collator, batch_size: int = 16) -> float:
+    """Mean loss per supervised token over `examples` (dropout off) — independent of how they are batched."""
+    training = model.training
+    model.eval()
+    total, count = 0.0, 0
+    for start in range(0, len(examples), batch_size):
+        loss, n = summed_loss(model, collator(examples[start:start + batch_size]))
+        total, count = total + loss, count + n
+    model.train(training)
+    return total / max(count, 1)
 
 
 def loss_history(log_history: list[dict]) -> list[dict]:

@@ -178,14 +178,36 @@ def load_tokenizer(path: str, padding_side: str = "right"):
     return tokenizer
 
 
-def load_model(path: str, dtype: torch.dtype = torch.float32, device: str | None = None):
-    """Load a causal LM checkpoint onto `device` (default: the best available); local ones are checked first."""
+def load_model(path: str, dtype: torch.dtype = torch.float32, device: str | None = None,
+               attention: str | None = None):
+    """Load a causal LM checkpoint onto `device` (default: the best available); local ones are checked first.
+
+    `attention` picks the attention implementation (``sdpa`` or ``eager``; None: transformers' default).
+    """
     from transformers import AutoModelForCausalLM
 
     if Path(path).is_dir():
         check_checkpoint(path)
     model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
+    if attention is not None:
+        set_attention(model, attention)
     return model.to(device or pick_device())
+
+
+def set_attention(model, requested: str) -> str:
+    """Switch `model` to the attention implementation `requested` (sdpa | eager); returns the one in use.
+
+    SDPA calls PyTorch's fused attention kernels and is the fast path; a model whose class does not
+    support it falls back to eager attention, with a printed note. Both honour packed position ids.
+    """
+    try:
+        model.set_attn_implementation(requested)
+    except (ValueError, ImportError) as err:
+        if requested == "eager":
+            raise
+        print(f"note: {requested} attention is not available for {type(model).__name__} ({err}); using eager")
+        model.set_attn_implementation("eager")
+    return model.config._attn_implementation
 
 
 def pick_device() -> str:
@@ -202,3 +224,37 @@ def pick_precision(requested: str) -> str:
     if requested == "auto":
         return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
     return requested
+
+
+def pick_optimizer(requested: str) -> str:
+    """Resolve ``train.optim``: auto → fused AdamW on CUDA (one kernel for all parameters), else adamw_torch.
+
+    Both compute the same AdamW update; the fused one only launches fewer kernels.
+    """
+    if requested != "auto":
+        if requested == "adamw_torch_fused" and not torch.cuda.is_available():
+            warnings.warn("train.optim=adamw_torch_fused needs a CUDA GPU; using adamw_torch", stacklevel=2)
+            return "adamw_torch"
+        return requested
+    return "adamw_torch_fused" if torch.cuda.is_available() else "adamw_torch"
+
+
+def pick_liger(requested: bool | str) -> bool:
+    """Resolve ``train.liger``: whether to patch the model with Liger's Triton kernels.
+
+    Liger fuses RMSNorm, RoPE, SwiGLU and — the big one for a 128k vocabulary — the LM head with the
+    cross-entropy, so the logits are never materialised. It needs CUDA and ``liger-kernel`` (the
+    ``gpu`` extra). ``auto`` uses it where both are present and says so when it does not; ``true``
+    insists and fails with a clear error where it cannot.
+    """
+    if requested is False:
+        return False
+    installed = importlib.util.find_spec("liger_kernel") is not None
+    missing = [why for why, ok in (("no CUDA GPU", torch.cuda.is_available()),
+                                   ("liger-kernel is not installed (pip install '.[gpu]')", installed)) if not ok]
+    if not missing:
+        return True
+    if requested is True:
+        raise ModelError(f"train.liger=true but {' and '.join(missing)}")
+    print(f"note: Liger kernels off ({'; '.join(missing)})")
+    return False

@@ -61,6 +61,18 @@ def test_seed_params_are_the_model_cards_recipe():
     assert (g.do_sample, g.temperature, g.top_p, g.repetition_penalty, g.max_new_tokens) == (True, 0.6, 0.8, 1.5, 100)
 
 
+@pytest.mark.parametrize("name", ["default", "smoke", "seed_llama32_1b"])
+def test_speed_options_default_to_the_old_behaviour(name):
+    t = load_params(f"params/{name}.yaml").train
+    assert (t.packing, t.group_by_length, t.tokens_per_batch, t.attention, t.gradient_checkpointing) == \
+        (False, False, None, "sdpa", False)
+
+
+def test_liger_accepts_auto_true_and_false():
+    assert [load_params("params/smoke.yaml", [f"train.liger={v}"]).train.liger for v in ("auto", "true", "false")] == \
+        ["auto", True, False]
+
+
 def test_overrides_are_parsed_as_yaml():
     cfg = load_params("params/default.yaml", ["train.epochs=1", "train.lr=5e-4", "lora.target_modules=[q_proj]"])
     assert cfg.train.epochs == 1.0 and cfg.train.lr == 5e-4 and cfg.lora.target_modules == ["q_proj"]
@@ -115,6 +127,12 @@ def write(tmp_path: Path, text: str) -> Path:
      "generate.max_examples: no source named 'aslg'"),
     ("generate:\n  max_examples: {aslg: 0}\n", "generate.max_examples must be >= 1"),
     ("eval:\n  bootstrap_resamples: -1\n", "eval.bootstrap_resamples must be >= 0"),
+    ("train:\n  packing: yes please\n", "train.packing: expected bool"),
+    ("train:\n  pack_length: 256\n", "train.pack_length must be >= train.max_length"),
+    ("train:\n  tokens_per_batch: 100\n", "train.tokens_per_batch must be >= train.max_length"),
+    ("train:\n  attention: flash\n", "train.attention must be sdpa or eager"),
+    ("train:\n  optim: sgd\n", "train.optim must be auto, adamw_torch or adamw_torch_fused"),
+    ("train:\n  liger: maybe\n", "train.liger must be auto, true or false"),
 ])
 def test_bad_params_name_the_key(tmp_path, text, message):
     with pytest.raises(ParamsError, match=re.escape(message)):

@@ -58,3 +58,175 @@ def test_prompt_longer_than_max_length_is_refused(tokenizer):
 
     with pytest.raises(ValueError, match="does not fit train.max_length"):
         encode_pair(tokenizer, {"gloss": "WORD " * 40, "text": "x"}, TEMPLATE, 16)
+
+
+# --- packing and the fast path ---------------------------------------------------------------------------------
+
+import pytest  # noqa: E402
+
+from glossa_utils import (PackCollator, build_trainer, fill_rows, load_model, load_params, plan_batches,  # noqa: E402
+                          read_jsonl, resolve_model_path, summed_loss)
+from glossa_utils.config import REPO_ROOT  # noqa: E402
+from glossa_utils.models import set_attention  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def examples(tokenizer) -> list[dict]:
+    pairs = read_jsonl(REPO_ROOT / "data" / "conversational" / "pairs.jsonl")[:7]
+    return [encode_pair(tokenizer, pair, TEMPLATE, 512) for pair in pairs]
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tiny_model_path):
+    return load_model(tiny_model_path, device="cpu")
+
+
+def one_by_one(model, examples, pad_id) -> tuple[float, int]:
+    results = [summed_loss(model, PadCollator(pad_id)([e])) for e in examples]
+    return sum(r[0] for r in results), sum(r[1] for r in results)
+
+
+def test_rows_are_few_balanced_and_never_overflow():
+    lengths = [30, 10, 25, 20, 5]
+    rows = fill_rows(lengths, 40)
+    assert sorted(i for row in rows for i in row) == [0, 1, 2, 3, 4]
+    assert len(rows) == 3 and all(sum(lengths[i] for i in row) <= 40 for row in rows)
+    assert [sum(lengths[i] for i in row) for row in rows] == [30, 30, 30]  # first fit alone: 40, 30, 20
+    assert fill_rows([9] * 12, 512) == [list(range(12))]
+    with pytest.raises(ValueError, match="does not fit a packed row of 16"):
+        fill_rows([17], 16)
+
+
+def test_packed_rows_restart_positions_and_never_predict_across_examples(tokenizer, examples):
+    batch = PackCollator(tokenizer.pad_token_id, 64)(examples)
+    assert set(batch) == {"input_ids", "labels", "position_ids"}  # no attention mask: positions carry the boundaries
+    lengths = [len(e["input_ids"]) for e in examples]
+    assert batch["input_ids"].shape[0] == len(fill_rows(lengths, 64)) < len(examples)
+    assert int((batch["position_ids"] == 0).sum()) >= len(examples)  # every example starts again at position 0
+    starts = batch["position_ids"] == 0
+    assert (batch["labels"][starts] == -100).all()  # first token of each example (and of padding) is not a target
+    assert int((batch["labels"] != -100).sum()) == sum(n - e["prompt_length"] for n, e in zip(lengths, examples))
+
+
+@pytest.mark.parametrize("attention", ["sdpa", "eager"])
+def test_packed_loss_sums_to_the_one_by_one_loss_on_the_tiny_llama(tiny_model, tokenizer, examples, attention):
+    set_attention(tiny_model, attention)
+    packed = summed_loss(tiny_model, PackCollator(tokenizer.pad_token_id, 64)(examples))
+    single = one_by_one(tiny_model, examples, tokenizer.pad_token_id)
+    assert packed[1] == single[1]
+    assert packed[0] == pytest.approx(single[0], rel=1e-5)
+
+
+def test_a_packed_row_without_boundaries_gives_a_different_loss(tiny_model, tokenizer, examples):
+    """The control: one causal sequence over the whole row lets examples see each other — the test above can fail."""
+    set_attention(tiny_model, "sdpa")
+    batch = PackCollator(tokenizer.pad_token_id, 64)(examples)
+    corrupted = {**batch, "position_ids": torch.arange(batch["input_ids"].shape[1]).expand_as(batch["input_ids"])}
+    single = one_by_one(tiny_model, examples, tokenizer.pad_token_id)
+    assert abs(summed_loss(tiny_model, corrupted)[0] - single[0]) > 10 * 1e-5 * single[0]  # 10x the tolerance
+
+
+def test_packed_logits_equal_the_example_run_alone(tiny_model, tokenizer, examples):
+    set_attention(tiny_model, "sdpa")
+    batch = PackCollator(tokenizer.pad_token_id, 64)(examples)
+    starts = (batch["position_ids"][0] == 0).nonzero().flatten().tolist() + [batch["input_ids"].shape[1]]
+    start, end = starts[1], starts[2]  # the second example of the first row
+    ids = batch["input_ids"][0, start:end]
+    assert ids.tolist() in [e["input_ids"] for e in examples]
+    with torch.no_grad():
+        packed = tiny_model(input_ids=batch["input_ids"], position_ids=batch["position_ids"], use_cache=False).logits
+        alone = tiny_model(input_ids=ids.unsqueeze(0), use_cache=False).logits
+    torch.testing.assert_close(packed[0, start:end], alone[0], atol=1e-5, rtol=1e-5)
+
+
+def test_packed_loss_matches_on_smollm2(tokenizer, examples):
+    model = load_model(resolve_model_path("builtin:smollm2-135m-instruct"), device="cpu", attention="sdpa")
+    examples = examples[:4]  # a 135M forward pass per example: keep it to a few seconds
+    packed = summed_loss(model, PackCollator(tokenizer.pad_token_id, 64)(examples))
+    single = one_by_one(model, examples, tokenizer.pad_token_id)
+    assert packed[0] == pytest.approx(single[0], rel=1e-5)
+    batch = PackCollator(tokenizer.pad_token_id, 64)(examples)
+    corrupted = {**batch, "position_ids": torch.arange(batch["input_ids"].shape[1]).expand_as(batch["input_ids"])}
+    assert abs(summed_loss(model, corrupted)[0] - single[0]) > 1e-3 * single[0]
+
+
+def test_trainer_batches_give_the_same_loss_packed_or_padded(tiny_model_path, tokenizer, examples, tmp_path):
+    """What the Trainer computes: the model's mean loss per step is the same with packing as with padding.
+
+    `build_trainer` turns the KV cache off; with it on, transformers would ignore the packed boundaries.
+    """
+    cfg = load_params("params/smoke.yaml", ["train.packing=true", "train.pack_length=128"])
+    model = load_model(tiny_model_path, device="cpu")
+    assert model.config.use_cache
+    build_trainer(cfg, model, tokenizer, examples, None, output_dir=tmp_path)
+    with torch.no_grad():
+        padded = model(**PadCollator(tokenizer.pad_token_id)(examples)).loss
+        packed = model(**PackCollator(tokenizer.pad_token_id, 128)(examples)).loss
+    torch.testing.assert_close(packed, padded, atol=1e-5, rtol=1e-5)
+
+
+def test_card_padding_to_a_fixed_width_changes_nothing_but_the_width(tiny_model, tokenizer, examples):
+    set_attention(tiny_model, "sdpa")
+    wide = PadCollator(tokenizer.pad_token_id, pad_to=256)(examples)
+    assert wide["input_ids"].shape == (len(examples), 256)
+    assert summed_loss(tiny_model, wide)[0] == pytest.approx(one_by_one(tiny_model, examples, tokenizer.pad_token_id)[0],
+                                                             rel=1e-5)
+
+
+@pytest.mark.parametrize("overrides, world, lengths, plan", [
+    ([], 1, [40] * 10, (3, 4)),                                           # the card as written
+    (["train.tokens_per_batch=1024"], 1, [40] * 10, (12, 1)),              # room for 25: the whole step at once
+    (["train.tokens_per_batch=512"], 1, [100] * 10, (4, 3)),               # room for 5: largest divisor of 12
+    ([], 2, [40] * 10, (3, 2)),                                           # two processes share the 12
+    (["train.tokens_per_batch=4096"], 4, [40] * 10, (3, 1)),
+])
+def test_batch_plan_keeps_examples_per_step(overrides, world, lengths, plan):
+    t = load_params("params/seed_llama32_1b.yaml", overrides).train
+    assert plan_batches(t, lengths, world) == plan
+    micro, accum = plan
+    assert micro * accum * world == t.batch_size * t.grad_accum
+
+
+def test_batch_plan_refuses_an_uneven_split():
+    t = load_params("params/seed_llama32_1b.yaml").train
+    with pytest.raises(ValueError, match="12 examples per step cannot be split evenly over 5"):
+        plan_batches(t, [40], 5)
+
+
+def test_training_arguments_follow_the_speed_params(tmp_path):
+    from glossa_utils.finetune import training_arguments
+
+    cfg = load_params("params/smoke.yaml", ["train.group_by_length=true", "train.gradient_checkpointing=true",
+                                            "train.liger=false"])
+    args = training_arguments(cfg, tmp_path, (8, 2))
+    assert (args.per_device_train_batch_size, args.gradient_accumulation_steps) == (8, 2)
+    assert args.train_sampling_strategy == "group_by_length" and args.activation_checkpointing
+    assert args.optim == ("adamw_torch_fused" if torch.cuda.is_available() else "adamw_torch")
+    assert not args.use_liger_kernel
+    default = training_arguments(load_params("params/smoke.yaml"), tmp_path)
+    assert default.train_sampling_strategy == "random" and not default.activation_checkpointing
+
+
+def test_training_with_packing_runs_and_learns(tiny_model_path, tokenizer, examples, tmp_path):
+    from transformers import set_seed
+
+    from glossa_utils import add_lora, train_lora, validation_loss
+
+    cfg = load_params("params/smoke.yaml", ["train.packing=true", "train.pack_length=128", "train.max_steps=4",
+                                            "train.batch_size=4", "train.lr=1e-2", "train.group_by_length=true",
+                                            "train.gradient_checkpointing=true", f"out_dir={tmp_path}"])
+    set_seed(0)
+    model = add_lora(load_model(tiny_model_path, device="cpu"), cfg)
+    before = validation_loss(model, examples, PackCollator(tokenizer.pad_token_id, 128))
+    trainer = train_lora(cfg, model, tokenizer, examples, examples)
+    after = validation_loss(model, examples, PackCollator(tokenizer.pad_token_id, 128))
+    assert trainer.state.global_step == 4 and after < before
+    assert model.config.use_cache  # restored after training
+
+
+def test_packing_rows_default_to_max_length():
+    from glossa_utils.finetune import pick_collator
+
+    t = load_params("params/smoke.yaml", ["train.packing=true"]).train
+    assert pick_collator(t, 2) == PackCollator(2, t.max_length)
+    assert pick_collator(load_params("params/smoke.yaml").train, 2) == PadCollator(2)

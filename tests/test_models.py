@@ -55,3 +55,47 @@ def test_missing_or_corrupt_checkpoint_is_caught_before_use(tiny_model_path, tmp
     (broken / "config.json").write_text("{not json")
     with pytest.raises(ModelError, match="config.json is corrupt"):
         load_model(str(broken), device="cpu")
+
+
+def test_optimizer_is_fused_adamw_only_on_cuda(monkeypatch):
+    from glossa_utils import pick_optimizer
+
+    assert pick_optimizer("auto") == "adamw_torch"
+    with pytest.warns(UserWarning, match="adamw_torch_fused needs a CUDA GPU"):
+        assert pick_optimizer("adamw_torch_fused") == "adamw_torch"
+    monkeypatch.setattr("torch.cuda.is_available", lambda: True)
+    assert pick_optimizer("auto") == "adamw_torch_fused"
+    assert pick_optimizer("adamw_torch") == "adamw_torch"
+
+
+@pytest.mark.parametrize("cuda, installed, requested, expected", [
+    (False, False, "auto", False), (True, False, "auto", False), (False, True, "auto", False),
+    (True, True, "auto", True), (True, True, False, False), (True, True, True, True),
+])
+def test_liger_is_used_only_with_cuda_and_the_package(monkeypatch, capsys, cuda, installed, requested, expected):
+    import importlib.util
+
+    from glossa_utils import pick_liger
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr("torch.cuda.is_available", lambda: cuda)
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: (object() if installed else None) if name == "liger_kernel" else find_spec(name, *a))
+    assert pick_liger(requested) is expected
+    if requested == "auto" and not expected:
+        assert "note: Liger kernels off" in capsys.readouterr().out
+
+
+def test_liger_true_without_cuda_is_a_clear_error():
+    from glossa_utils import pick_liger
+
+    with pytest.raises(ModelError, match="train.liger=true but no CUDA GPU"):
+        pick_liger(True)
+
+
+def test_attention_can_be_switched_and_loaded(tiny_model_path):
+    from glossa_utils import set_attention
+
+    model = load_model(tiny_model_path, device="cpu", attention="eager")
+    assert model.config._attn_implementation == "eager"
+    assert set_attention(model, "sdpa") == "sdpa"

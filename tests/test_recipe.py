@@ -262,10 +262,12 @@ def test_chitchat_synth_source_calls_the_generator_lazily(monkeypatch):
 
     module = types.SimpleNamespace(GlossStyle=FakeStyle, synthesize_chitchat=synthesize_chitchat)
     monkeypatch.setitem(sys.modules, "glossa_utils.synth", module)
-    loaded = load_recipe(recipe(SourceSpec(name="chat", kind="chitchat_synth", cap=300, annotated=0.3, train_only=True),
+    loaded = load_recipe(recipe(SourceSpec(name="chat", kind="chitchat_synth", cap=300, annotated=0.3),
                                 SourceSpec(kind="conversational", test_only=True)), seed=5)
     assert seen == {"n": 300, "seed": 5, "annotated": 0.3}
-    assert len(loaded.splits["train"]) == 300 and len(loaded.splits["test"]) == 440
+    chat = loaded.sources[0].splits
+    assert sum(len(chat[name]) for name in ("train", "validation", "test")) == 300 and len(chat["validation"]) > 0
+    assert sum(p["source"] == "conversational" for p in loaded.splits["test"]) == 440
 
 
 def test_chitchat_synth_without_the_module_is_a_clear_error(monkeypatch):

@@ -1,0 +1,52 @@
+"""Helpers shared by the benchmark scripts: timing, the machine and command lines, the docs log."""
+
+from __future__ import annotations
+
+import platform
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from glossa_utils import REPO_ROOT
+
+BENCHMARK_LOG = REPO_ROOT / "docs" / "benchmarks.md"
+
+
+def timed(fn):
+    """(fn(), seconds it took)."""
+    start = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - start
+
+
+def describe_machine() -> str:
+    """CPU architecture, the accelerator (GPU name, or CPU threads) and the torch version."""
+    device = "cuda: " + torch.cuda.get_device_name() if torch.cuda.is_available() else f"CPU, {torch.get_num_threads()} threads"
+    return f"{platform.machine()} {platform.processor() or ''} ({device}), torch {torch.__version__}".replace("  ", " ")
+
+
+def command_line() -> str:
+    """The command that ran this script, with a repo-relative script path."""
+    return "python " + " ".join([Path(sys.argv[0]).as_posix().replace(str(REPO_ROOT) + "/", ""), *sys.argv[1:]])
+
+
+def append_to_log(report: str) -> None:
+    """Append a markdown section to docs/benchmarks.md (old entries are never edited)."""
+    with open(BENCHMARK_LOG, "a", encoding="utf-8") as f:
+        f.write(report)
+
+
+def markdown_table(rows: list[dict]) -> str:
+    """A GitHub markdown table of `rows` (same keys each), numbers right-aligned; needs neither pandas nor tabulate."""
+    keys = list(rows[0])
+    cells = [[str(row[k]) for k in keys] for row in rows]
+    widths = [max(len(k), *(len(c[i]) for c in cells)) for i, k in enumerate(keys)]
+    numeric = [all(isinstance(row[k], (int, float)) for row in rows) for k in keys]
+
+    def line(values: list[str]) -> str:
+        return "| " + " | ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric)) + " |"
+
+    rule = "|" + "|".join("-" * (w + 1) + ":" if n else ":" + "-" * (w + 1) for w, n in zip(widths, numeric)) + "|"
+    return "\n".join([line(keys), rule, *map(line, cells)])

@@ -1,0 +1,50 @@
+"""benchmarks/train_throughput.py: end to end with --quick (the tiny random Llama), and its written-out model configs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from glossa_utils import REPO_ROOT
+
+
+@pytest.mark.slow  # 13 s on an idle 2-core CPU, 30-70 s when it is shared: four recipes in a subprocess
+def test_quick_benchmark_prints_every_recipe_last():
+    env = {**os.environ, "TQDM_DISABLE": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1", "PYTHONPATH": str(REPO_ROOT)}
+    log_before = (REPO_ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    result = subprocess.run([sys.executable, "benchmarks/train_throughput.py", "--quick", "--no-log"], cwd=REPO_ROOT,
+                            env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    table = result.stdout.strip().splitlines()[-6:]  # the table is printed last: header, rule, four recipes
+    assert table[0].startswith("| model") and "real tokens/s" in table[0] and "speed-up" in table[0]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table[2:]]
+    assert [r[1].split(":")[0] for r in rows] == ["card", "project", "project", "project"]
+    assert float(rows[0][-1]) == 1.0                              # speed-up is relative to the card
+    assert [r[3] for r in rows[:3]] == ["3 × 4", "12 × 1", "12 × 1"]  # same 12 examples per step, one micro-batch
+    assert float(rows[2][5]) < 5 < float(rows[1][5]) < float(rows[0][5])  # padding: packed < grouped < card
+    assert all(float(r[4]) > 0 for r in rows) and all(r[7] == "n/a" for r in rows)  # no peak rate on a CPU: no MFU
+    assert (REPO_ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8") == log_before  # --no-log
+
+
+def load_benchmark():
+    import importlib.util
+
+    sys.path.insert(0, str(REPO_ROOT / "benchmarks"))  # for its `_common` import
+    spec = importlib.util.spec_from_file_location("train_throughput", REPO_ROOT / "benchmarks" / "train_throughput.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name, parameters", [("LLAMA32_1B", 1_235_814_400), ("SMOLLM2_135M", 134_515_008)])
+def test_written_out_configs_have_the_real_models_sizes(name, parameters):
+    """The random-weight stand-ins must have the published parameter counts (built on the meta device: no memory)."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    with torch.device("meta"):
+        model = LlamaForCausalLM(LlamaConfig(**getattr(load_benchmark(), name)))
+    assert model.num_parameters() == parameters
