@@ -19,7 +19,7 @@ from .generate import (DECODING_VARIANTS, card_count_sentences, count_sentences,
 from .merge import LOGIT_TOLERANCE, check_adapter, compare_logits, load_with_adapter, prompt_logits, save_merged
 from .hub import model_card, push_to_hub, write_model_card
 from .metrics import (BLEU4, ROUGE_L, AdditiveMetric, bootstrap_ci, compare_runs, compute_scores, load_all_metrics, load_metric,
-                      metrics_table, rule_translate, score_systems, source_table)
+                      metrics_table, paired_bootstrap_ci, rule_translate, score_systems, source_table)
 from .models import (ModelError, check_checkpoint, load_model, load_tokenizer, pick_device, pick_liger, pick_optimizer,
                      pick_precision, resolve_model_path, set_attention)
 from .recipe import Recipe, SourceData, build_recipe_card, load_recipe, recipe_sources
@@ -57,7 +57,7 @@ __all__ = [
     "Translation", "Translator", "check_gloss", "translate_pairs",
     # metrics (05)
     "AdditiveMetric", "BLEU4", "ROUGE_L", "bootstrap_ci", "compare_runs", "compute_scores", "load_all_metrics",
-    "load_metric", "metrics_table", "rule_translate", "score_systems", "source_table",
+    "load_metric", "metrics_table", "paired_bootstrap_ci", "rule_translate", "score_systems", "source_table",
     # hub (05)
     "model_card", "push_to_hub", "write_model_card",
     # analysis (06)

@@ -158,6 +158,24 @@ def bootstrap_ci(predictions: list[str], references: list[str], metric: Additive
     return float(low), float(high)
 
 
+def paired_bootstrap_ci(predictions_a: list[str], predictions_b: list[str], references: list[str],
+                        metric: AdditiveMetric, n_resamples: int = 1000, seed: int = 0) -> tuple[float, float]:
+    """95% bootstrap interval of ``metric(a) - metric(b)`` on the same resampled examples (a paired test).
+
+    Two systems scored on one test set are correlated: their separate intervals overlap even when one is
+    consistently better. Resampling the *pairs* measures the difference itself; an interval that excludes
+    0 says the test set does tell them apart.
+    """
+    if not len(predictions_a) == len(predictions_b) == len(references) or not references:
+        raise ValueError("need equally many predictions of each system and references")
+    stats_a = metric.statistics(predictions_a, references)
+    stats_b = metric.statistics(predictions_b, references)
+    differences = [metric.score(stats_a[rows].sum(axis=0)) - metric.score(stats_b[rows].sum(axis=0))
+                   for rows in resample_indices(len(references), n_resamples, seed)]
+    low, high = np.percentile(differences, [2.5, 97.5])
+    return float(low), float(high)
+
+
 def score_set(outputs: dict[str, list[str]], references: list[str], cfg: EvalConfig, metrics: dict,
               seed: int) -> dict:
     """``{"test_examples", "systems": {system: scores}, "ci95": {system: {metric: [low, high]}}}`` for one test set."""

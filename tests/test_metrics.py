@@ -167,3 +167,19 @@ def test_metrics_table_shows_cis_under_bleu4_and_rouge_l():
     assert list(table.index)[3:5] == ["BLEU-4", "BLEU-4 95% CI"] and len(table) == 12
     assert table.loc["BLEU-4 95% CI", "a"] == "[0.4123, 0.6000]" and table.loc["ROUGE-L", "a"] == 0.5
     assert table.index[list(table.index).index("ROUGE-L") + 1] == "ROUGE-L 95% CI"
+
+
+def test_paired_bootstrap_tells_a_consistent_gain_from_noise():
+    from glossa_utils import BLEU4, ROUGE_L, paired_bootstrap_ci
+
+    references = [f"I am going to the shop number {i} today." for i in range(40)]
+    good = list(references)
+    worse = [r.replace("shop", "store") for r in references]  # every example a little worse
+    low, high = paired_bootstrap_ci(good, worse, references, BLEU4, 500, seed=1)
+    assert 0 < low <= high  # the better system wins on every resample
+    assert paired_bootstrap_ci(good, good, references, ROUGE_L, 200, seed=1) == (0.0, 0.0)
+    mixed = [w if i % 2 else g for i, (g, w) in enumerate(zip(good, worse))]
+    low, high = paired_bootstrap_ci(mixed, [w if i % 2 == 0 else g for i, (g, w) in enumerate(zip(good, worse))],
+                                    references, ROUGE_L, 500, seed=1)
+    assert low < 0 < high  # each system better on half the examples: no difference
+    assert paired_bootstrap_ci(good, worse, references, BLEU4, 100, 3) == paired_bootstrap_ci(good, worse, references, BLEU4, 100, 3)
