@@ -106,3 +106,15 @@ def test_compare_notebook_runs_on_a_finished_run_and_passes_nbval(smoke_run, tmp
                              "--nbval-sanitize-with", str(REPO_ROOT / "tests" / "nbval_sanitize.cfg"), str(executed)],
                             cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-5000:]
+
+
+def test_decoding_benchmark_scores_every_setting_on_a_finished_run(smoke_run):
+    from glossa_utils import DECODING_VARIANTS
+
+    result = subprocess.run([sys.executable, "benchmarks/compare_decoding.py", "--run", str(smoke_run), "--limit", "4",
+                             "--no-log"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads((smoke_run / "benchmarks" / "decoding_validation.json").read_text())
+    assert report["pairs"] == 4 and len(report["rows"]) == 2 * len(DECODING_VARIANTS)
+    assert report["best"]["Δ BLEU-4 vs best, 95% CI"] == "+0.000 to +0.000"
+    assert "Δ BLEU-4 vs best" in result.stdout.splitlines()[-len(report["rows"]) - 2]
