@@ -61,11 +61,12 @@ def test_seed_params_are_the_model_cards_recipe():
     assert (g.do_sample, g.temperature, g.top_p, g.repetition_penalty, g.max_new_tokens) == (True, 0.6, 0.8, 1.5, 100)
 
 
-@pytest.mark.parametrize("name", ["default", "smoke", "seed_llama32_1b"])
-def test_speed_options_default_to_the_old_behaviour(name):
+@pytest.mark.parametrize("name, packing", [("default", True), ("smoke", False), ("seed_llama32_1b", False)])
+def test_speed_options_keep_each_recipe(name, packing):
+    """Only packing (measured: the same validation loss) is on by default; the card's recipe stays as it was."""
     t = load_params(f"params/{name}.yaml").train
     assert (t.packing, t.group_by_length, t.tokens_per_batch, t.attention, t.gradient_checkpointing) == \
-        (False, False, None, "sdpa", False)
+        (packing, False, None, "sdpa", False)
 
 
 def test_liger_accepts_auto_true_and_false():
