@@ -9,7 +9,7 @@ from .compare import find_runs, group_by_test_set, loss_curves, params_diff, plo
 from .config import (REPO_ROOT, ParamsError, RunConfig, SourceSpec, echo_config, load_params, resolve_path, save_params,
                      show_path)
 from .data import (BadRows, DataError, atomic_directory, build_data_card, check_row, clean_pairs, find_leaks,
-                   find_parallel_files, load_pairs, load_splits, plot_lengths, read_jsonl, read_parallel, read_records,
+                   find_parallel_files, load_splits, plot_lengths, read_jsonl, read_parallel, read_records,
                    sample_pairs, sample_per_source, split_pairs, write_json, write_jsonl, write_splits)
 from .finetune import (PackCollator, PadCollator, add_lora, build_answer, build_prompt, build_trainer, count_parameters,
                        describe_training, directory_size, encode_pair, encode_pairs, fill_rows, load_template, mask_labels,
@@ -22,7 +22,7 @@ from .metrics import (BLEU4, ROUGE_L, AdditiveMetric, bootstrap_ci, compare_runs
                       metrics_table, paired_bootstrap_ci, rule_translate, score_systems, source_table)
 from .models import (ModelError, check_checkpoint, load_model, load_tokenizer, pick_device, pick_liger, pick_optimizer,
                      pick_precision, resolve_model_path, set_attention)
-from .recipe import Recipe, SourceData, build_recipe_card, load_recipe, recipe_sources
+from .recipe import Recipe, SourceData, build_recipe_card, load_pairs, load_recipe, recipe_sources
 from .runner import NOTEBOOKS, PipelineError, read_status, resume_pipeline, run_pipeline, store_outputs
 from .sweep import load_sweep, plan_runs, run_sweep
 from .synth import (RULES, GlossStyle, Rule, chitchat_utterances, gloss_sentence, gloss_text, rule_examples,

@@ -244,27 +244,6 @@ def load_hub_splits(dataset_id: str, gloss_key: str, text_key: str, bad: BadRows
     return splits if names == list(SPLITS) else {"all": [p for name in names for p in splits[name]]}
 
 
-def load_pairs(cfg: DataConfig) -> tuple[list[Pair], list[str]]:
-    """Load raw pairs from the source the params name (``data.path`` wins over ``data.source``).
-
-    Returns the pairs and the rows skipped under ``data.on_bad_rows: skip`` (each as
-    ``file:line: reason``); under ``error`` the first bad row raises `DataError`.
-    """
-    bad = BadRows(cfg.on_bad_rows)
-    if cfg.path is not None:
-        pairs = read_pairs_file(cfg.path, cfg.gloss_column, cfg.text_column, bad)
-    elif cfg.source.startswith("builtin:"):
-        name = cfg.source.removeprefix("builtin:")
-        if name not in BUILTIN_DATA:
-            raise DataError(f"data.source: unknown builtin {name!r} (have {sorted(BUILTIN_DATA)})")
-        pairs = read_jsonl(BUILTIN_DATA[name], bad=bad)
-    elif cfg.source.startswith("hub:"):
-        pairs = load_hub_pairs(cfg.source.removeprefix("hub:"), cfg.hub_split, cfg.gloss_column, cfg.text_column, bad)
-    else:
-        pairs = read_pairs_file(cfg.source, cfg.gloss_column, cfg.text_column, bad)
-    return pairs, bad.rows
-
-
 def normalize_text(text: str) -> str:
     """NFC-normalise, drop BOMs and zero-width characters, collapse whitespace."""
     text = unicodedata.normalize("NFC", text).replace("\ufeff", "").replace("\u200b", "")

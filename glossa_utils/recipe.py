@@ -111,6 +111,20 @@ def read_source(spec: SourceSpec, cfg: DataConfig, seed: int, bad: BadRows) -> d
     return load_hub_splits(spec.hub_id, *columns, bad)
 
 
+def load_pairs(cfg: DataConfig) -> tuple[list[Pair], list[str]]:
+    """Raw pairs of the single source ``data.source`` / ``data.path`` names (its own splits pooled).
+
+    Returns the pairs and the rows skipped under ``data.on_bad_rows: skip`` (each as
+    ``file:line: reason``); under ``error`` the first bad row raises `DataError`. The same reader as a
+    recipe's (`read_source`), for a quick look at one source without cleaning or splitting.
+    """
+    specs = recipe_sources(cfg)
+    if len(specs) != 1:
+        raise DataError(f"load_pairs reads one source, the params name {len(specs)}: use load_recipe")
+    bad = BadRows(cfg.on_bad_rows)
+    return list(chain.from_iterable(read_source(specs[0], cfg, 0, bad).values())), bad.rows
+
+
 def _add_reports(reports: list[CleaningReport]) -> CleaningReport:
     return CleaningReport(*(sum(getattr(r, k) for r in reports) for k in vars(CleaningReport())))
 

@@ -4,7 +4,8 @@ import pytest
 
 from glossa_utils import DataError, build_data_card, clean_pairs, find_leaks, load_splits, read_jsonl, split_pairs
 from glossa_utils.config import DataConfig
-from glossa_utils.data import group_pairs, load_pairs, read_csv, sample_pairs
+from glossa_utils.data import group_pairs, read_csv, sample_pairs
+from glossa_utils.recipe import load_pairs
 
 
 def test_builtin_conversational_set_has_the_documented_size():

@@ -7,7 +7,8 @@ import pytest
 
 from glossa_utils import DataError, find_leaks, load_splits, sample_per_source, split_pairs, write_splits
 from glossa_utils.config import DataConfig, SourceSpec
-from glossa_utils.data import clean_pairs, load_pairs, sample_pairs
+from glossa_utils.data import clean_pairs, sample_pairs
+from glossa_utils.recipe import load_pairs
 from glossa_utils.recipe import build_recipe_card, load_recipe, recipe_sources, weight_pairs
 
 
