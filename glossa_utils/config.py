@@ -33,7 +33,8 @@ class ItemError(ParamsError):
     """A check inside one item of a list of specs; `build_config` prefixes the item's key (``data.sources[1].``)."""
 
 
-SOURCE_KINDS = ("conversational", "file", "aslg_pc12", "chitchat_synth", "hub")
+SOURCE_KINDS = ("conversational", "annotated", "file", "aslg_pc12", "chitchat_synth", "hub")
+BUILTIN_KINDS = ("conversational", "annotated", "chitchat_synth")  # shipped with the repo: no path, no hub_id
 ASLG_HUB_ID = "achrafothman/aslg_pc12"
 
 
@@ -42,7 +43,7 @@ class SourceSpec:
     """One source of a data recipe (an item of ``data.sources``)."""
 
     name: str = ""  # label in data cards and per-source metrics; empty = the kind
-    kind: str = "conversational"  # conversational | file | aslg_pc12 | chitchat_synth | hub
+    kind: str = "conversational"  # conversational | annotated (test only) | file | aslg_pc12 | chitchat_synth | hub
     path: str | None = None  # file: JSONL/CSV; aslg_pc12: a split folder, a JSONL/CSV file or X.asl + X.en
     hub_id: str | None = None  # hub: dataset id; aslg_pc12 without path: the Hub (default achrafothman/aslg_pc12)
     cap: int | None = None  # most pairs taken (seeded sample; of the train split when the source has its own)
@@ -63,8 +64,10 @@ class SourceSpec:
             raise ItemError("path: a file source needs a path to a JSONL/CSV file")
         if self.kind == "hub" and self.hub_id is None:
             raise ItemError("hub_id: a hub source needs a dataset id")
-        if self.kind in ("conversational", "chitchat_synth") and (self.path or self.hub_id):
+        if self.kind in BUILTIN_KINDS and (self.path or self.hub_id):
             raise ItemError(f"path/hub_id: a {self.kind} source is builtin and takes neither")
+        if self.kind == "annotated":
+            self._force_test_only()
         if self.hub_id is not None and (self.kind == "file" or self.path is not None):
             raise ItemError("hub_id: give a path (local) or a hub_id (the Hub), not both")
         if self.annotated is not None and (self.kind != "chitchat_synth" or not 0.0 <= self.annotated <= 1.0):
@@ -77,6 +80,13 @@ class SourceSpec:
             raise ItemError("test_only and train_only exclude each other")
         if self.splits not in ("auto", "resplit"):
             raise ItemError(f"splits must be auto or resplit, got {self.splits!r}")
+
+    def _force_test_only(self) -> None:
+        """The annotated set is a test set only, whatever ``test_only`` says: asking to train on it is an error."""
+        if self.train_only:
+            raise ItemError("train_only: the annotated set is test-only (written before the synthesizer was "
+                            "tuned, never trained or tuned on); drop train_only")
+        object.__setattr__(self, "test_only", True)
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,9 @@ class DataConfig:
     def __post_init__(self) -> None:
         if self.sources:
             self._check_recipe()
+        elif self.path is None and self.source == "builtin:annotated":
+            raise ParamsError("data.source: builtin:annotated is a test-only set and a single source is also "
+                              "trained on; list it in data.sources as {kind: annotated} beside a training source")
         if self.on_bad_rows not in ("error", "skip"):
             raise ParamsError(f"data.on_bad_rows must be error or skip, got {self.on_bad_rows!r}")
         for key in ("val_fraction", "test_fraction"):

@@ -4,6 +4,7 @@ A *pair* is a dict ``{"gloss": str, "text": str}``, plus ``"source"`` (the recip
 once `recipe.load_recipe` has tagged it. Sources are named in ``params`` (`DataConfig`): the project's
 own conversational set (``builtin:conversational``), a Hub dataset (``hub:<id>``), a local JSONL/CSV
 file, or a line-aligned pair of gloss and English files (ASLG-PC12's original ``X.asl`` + ``X.en``).
+The hand-written annotated-notation set ``data/annotated`` is a test-only recipe source (kind ``annotated``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from .config import REPO_ROOT, DataConfig, resolve_path
 
 Pair = dict[str, str]
 SPLITS = ("train", "validation", "test")
-BUILTIN_DATA = {"conversational": REPO_ROOT / "data" / "conversational" / "pairs.jsonl"}
+BUILTIN_DATA = {name: REPO_ROOT / "data" / name / "pairs.jsonl" for name in ("conversational", "annotated")}
 
 
 class DataError(ValueError):

@@ -98,8 +98,8 @@ def synthesize_source(spec: SourceSpec, seed: int) -> list[Pair]:
 def read_source(spec: SourceSpec, cfg: DataConfig, seed: int, bad: BadRows) -> dict[str, list[Pair]]:
     """Raw pairs of one source: ``{"train", "validation", "test"}`` if it has its own splits, else ``{"all"}``."""
     columns = (cfg.gloss_column, cfg.text_column)
-    if spec.kind == "conversational":
-        return {"all": read_jsonl(BUILTIN_DATA["conversational"], bad=bad)}
+    if spec.kind in BUILTIN_DATA:  # conversational; annotated (test-only: `SourceSpec` forces test_only)
+        return {"all": read_jsonl(BUILTIN_DATA[spec.kind], bad=bad)}
     if spec.kind == "file":
         return {"all": read_pairs_file(spec.path, *columns, bad)}
     if spec.kind == "hub":

@@ -1,4 +1,5 @@
 import json
+import re
 import sys
 import types
 from dataclasses import dataclass
@@ -6,10 +7,10 @@ from dataclasses import dataclass
 import pytest
 
 from glossa_utils import DataError, find_leaks, load_splits, sample_per_source, split_pairs, write_splits
-from glossa_utils.config import DataConfig, SourceSpec
-from glossa_utils.data import clean_pairs, sample_pairs
+from glossa_utils.config import DataConfig, ParamsError, SourceSpec, build_config
+from glossa_utils.data import BUILTIN_DATA, BadRows, clean_pairs, leak_keys, sample_pairs
 from glossa_utils.recipe import load_pairs
-from glossa_utils.recipe import build_recipe_card, load_recipe, recipe_sources, weight_pairs
+from glossa_utils.recipe import build_recipe_card, load_recipe, read_source, recipe_sources, weight_pairs
 
 
 def write_jsonl(path, pairs):
@@ -294,3 +295,68 @@ def test_sample_per_source_caps_each_source_in_order():
     assert sample_per_source(pairs, None, 1) is pairs
     with pytest.raises(DataError, match="names 'aslg'"):
         sample_per_source(pairs, {"aslg": 5}, seed=1)
+
+
+ANNOTATED_PAIRS = 262  # data/annotated/README.md
+NOTATION = re.compile(r'IX-(\dp|loc)|POSS-|SELF-|fs-|ns-|#|\b[A-Z]*CL\b|"|\[|\+|\^|part:')
+
+
+def read_builtin(name: str) -> list[dict]:
+    return [json.loads(line) for line in BUILTIN_DATA[name].read_text(encoding="utf-8").splitlines()]
+
+
+def english_sentences(text: str) -> set[str]:
+    return {s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s}
+
+
+def test_annotated_set_loads_whole_and_in_annotated_notation():
+    bad = BadRows()
+    (pairs,) = read_source(SourceSpec(kind="annotated"), DataConfig(), 0, bad).values()
+    rows = read_builtin("annotated")
+    assert len(pairs) == len(rows) == ANNOTATED_PAIRS and bad.rows == []
+    assert all(p["gloss"].strip() and p["text"].strip() for p in pairs)
+    assert {r["register"] for r in rows} == {"narrative", "conversational", "explanation", "description"}
+    plain = [p["gloss"] for p in pairs if not NOTATION.search(p["gloss"])]
+    assert plain == []
+    assert len({p["gloss"] for p in pairs}) == len({p["text"] for p in pairs}) == ANNOTATED_PAIRS
+
+
+def test_annotated_set_shares_no_gloss_or_english_sentence_with_the_conversational_set():
+    annotated, conversational = read_builtin("annotated"), read_builtin("conversational")
+    glosses = {p["gloss"] for p in conversational}
+    sentences = {s for p in conversational for s in english_sentences(p["text"])}
+    assert [p["gloss"] for p in annotated if p["gloss"] in glosses] == []
+    assert [s for p in annotated for s in english_sentences(p["text"]) if s in sentences] == []
+
+
+def test_annotated_source_is_test_only_whatever_the_params_say():
+    assert SourceSpec(kind="annotated").test_only and SourceSpec(kind="annotated", test_only=False).test_only
+    with pytest.raises(ParamsError, match="annotated set is test-only"):
+        SourceSpec(kind="annotated", train_only=True)
+    with pytest.raises(ParamsError, match=r"data.sources\[0\].train_only: the annotated set is test-only"):
+        build_config(DataConfig, {"sources": [{"kind": "annotated", "train_only": True}, {}]}, "data.")
+    with pytest.raises(ParamsError, match="builtin:annotated is a test-only set"):
+        DataConfig(source="builtin:annotated")
+    with pytest.raises(ParamsError, match="no source feeds training"):
+        recipe(SourceSpec(kind="annotated"))
+    with pytest.raises(ParamsError, match="builtin and takes neither"):
+        SourceSpec(kind="annotated", path="data/annotated/pairs.jsonl")
+
+
+def test_annotated_pairs_stay_out_of_training_in_a_mixed_recipe(monkeypatch):
+    module = types.SimpleNamespace(GlossStyle=FakeStyle, synthesize_chitchat=lambda n, seed, style: toy("CHAT", n))
+    monkeypatch.setitem(sys.modules, "glossa_utils.synth", module)  # the real generator is not under test here
+    loaded = load_recipe(recipe(SourceSpec(kind="conversational"),
+                                SourceSpec(name="chat", kind="chitchat_synth", cap=50),
+                                SourceSpec(kind="annotated", test_only=False)), seed=3)
+    rows = {c["source"]: c for c in loaded.counts()}
+    assert (rows["annotated"]["train"], rows["annotated"]["validation"], rows["annotated"]["test"]) == \
+        (0, 0, ANNOTATED_PAIRS)
+    annotated = [p for p in loaded.splits["test"] if p["source"] == "annotated"]
+    assert len(annotated) == ANNOTATED_PAIRS and {p["gloss"] for p in annotated} == \
+        {r["gloss"] for r in read_builtin("annotated")}
+    keys = {k for p in annotated for k in leak_keys(p)}
+    seen = [p for name in ("train", "validation") for p in loaded.splits[name] if keys & set(leak_keys(p))]
+    assert seen == [] and rows["conversational"]["train_leaks_removed"] == 0
+    assert {p["source"] for p in loaded.splits["train"]} == {"conversational", "chat"}
+    assert find_leaks(loaded.splits) == []
