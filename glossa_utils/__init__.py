@@ -62,7 +62,7 @@ __all__ = [
     "load_metric", "metrics_table", "paired_bootstrap_ci", "rule_translate", "score_systems", "source_table",
     # notation (the gloss parser behind 04, 05, 06 and synth)
     "PHENOMENA", "Token", "count_gloss_sentences", "gloss_sentences", "lexical_words", "looks_like_gloss",
-    "notation_share", "parse_gloss", "tag_phenomena",
+    "notation_share", "parse_gloss", "tag_phenomena",  # rule_translate: notation's, re-exported by metrics
     # hub (05)
     "model_card", "push_to_hub", "write_model_card",
     # analysis (06)
