@@ -33,7 +33,7 @@ punctuation            ``. ? !`` end a sentence; ``,`` topic/list   kinds punct 
 =====================  ===========================================  ==========================================
 
 ASLG-PC12's markers (``X-WE``, ``DESC-MANY``) are stripped to the sign they mark. Sentences end at ``.``,
-``?`` or ``!`` outside quoted descriptions and bracket spans. Odd input (empty, only punctuation, an
+``?`` or ``!`` outside quoted descriptions and bracket spans (not after ``MR``/``DR``...). Odd input (empty, only punctuation, an
 unbalanced ``[`` or ``"``) never raises: an unpaired bracket is ignored, an unpaired quote is a character.
 """
 
@@ -57,6 +57,8 @@ TIME_SIGNS = frozenset({"YESTERDAY", "TOMORROW", "TODAY", "NOW", "TONIGHT", "MOR
                         "EVERYDAY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "LAST-NIGHT", "UNTIL-NOW"})
 NUMBER_WORDS = frozenset({"ZERO", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE", "TEN",
                           "ELEVEN", "TWELVE", "TWENTY", "THIRTY", "HUNDRED", "THOUSAND", "MILLION"})
+ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "vs", "e.g", "i.e", "a.m", "p.m"})
+"""Words whose ``.`` ends no sentence (ASLG-PC12 keeps Europarl's ``MR.``)."""
 PLAIN_INDEX = {"ME": ("1", False), "I": ("1", False), "YOU": ("2", False), "WE": ("1", True)}
 PLAIN_POSSESSIVE = {"MY": ("1", False), "YOUR": ("2", False), "OUR": ("1", True)}
 POSSESSIVE_WORDS = {("1", False): "my", ("2", False): "your", ("3", False): "his", ("1", True): "our",
@@ -235,10 +237,15 @@ def _lex(text: str) -> list[tuple[str, str, int, int]]:
 
 
 def _walk(text: str) -> tuple[list[Token], list[int]]:
-    """Tokens of `text` and the character offsets where its sentences end."""
+    """Tokens of `text` and the character offsets where its sentences end.
+
+    An end needs a word before it in its sentence (a leading or repeated ``.`` starts nothing new) and is
+    no ``.`` after an abbreviation such as ``MR``.
+    """
     tokens, cuts, labels, sentence = [], [], [], 0
     pieces = _lex(text if isinstance(text, str) else "")
-    expect_label = stray_label = False
+    expect_label = stray_label = has_words = False
+    previous = ""
     for kind, word, start, end in pieces:
         if kind == "stray":  # an unpaired "[": ignored, and so is an NMM label right after it
             stray_label = True
@@ -263,11 +270,12 @@ def _walk(text: str) -> tuple[list[Token], list[int]]:
         if kind in ("punct", "comma"):
             tokens.append(Token(word, "punct" if kind == "punct" else "comma", "", nmm=nmm, sentence=sentence,
                                 start=start, end=end))
-            if kind == "punct" and not labels:
+            if kind == "punct" and not labels and has_words and not (word == "." and previous in ABBREVIATIONS):
                 cuts.append(end)
-                sentence += 1
+                sentence, has_words = sentence + 1, False
             continue
         tokens.append(Token(word, nmm=nmm, sentence=sentence, start=start, end=end, **_classify(word)))
+        has_words, previous = True, word.lower()
     return tokens, cuts
 
 
@@ -411,18 +419,17 @@ def rule_translate(gloss: str) -> str:
     Sentence-initial words get a capital, the rest is lower case; the gloss's own punctuation is kept as is.
     """
     out: list[str] = []
-    sentence_start = True
+    last_sentence = -1
     for t in parse_gloss(gloss):
         if t.kind in ("punct", "comma"):
             if out:
                 out[-1] += t.text
-                sentence_start = sentence_start or (t.kind == "punct" and not t.nmm)
             continue
         word = _english_word(t)
         if not word:
             continue
-        out.append(word[0].upper() + word[1:] if sentence_start else word)
-        sentence_start = False
+        out.append(word[0].upper() + word[1:] if t.sentence != last_sentence else word)
+        last_sentence = t.sentence
     return " ".join(out)
 
 

@@ -164,6 +164,8 @@ def test_punctuation_and_topic_comma():
     ("(2h)alt.GIVE BOOK", ["(2h)alt.GIVE BOOK"]),
     ("ME HUNGRY", ["ME HUNGRY"]),
     ("ME GO . .", ["ME GO . ."]),
+    (". IF X-I BE ACCUSE .", [". IF X-I BE ACCUSE ."]),      # a leading "." starts nothing
+    ("MR. PRESIDENT , X-I THANK .", ["MR. PRESIDENT , X-I THANK ."]),  # ASLG-PC12's "MR." ends nothing
     ("", []),
 ])
 def test_gloss_sentences_ignore_quotes_and_brackets(text, sentences):
