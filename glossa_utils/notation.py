@@ -32,6 +32,8 @@ numbers                ``TWO #25 5 3.50``                            kind number
 punctuation            ``. ? !`` end a sentence; ``,`` topic/list   kinds punct and comma
 =====================  ===========================================  ==========================================
 
+An NMM span's label is the first word after ``[`` when it is one of `NMM_LABELS` (or an alias in
+`LABEL_ALIASES`: ``yn``, ``wh``, ``top``, ``br``, ...); otherwise the bracket is unlabelled and that word is a sign.
 ASLG-PC12's markers (``X-WE``, ``DESC-MANY``) are stripped to the sign they mark. Sentences end at ``.``,
 ``?`` or ``!`` outside quoted descriptions and bracket spans (not after ``MR``/``DR``...). Odd input (empty, only punctuation, an
 unbalanced ``[`` or ``"``) never raises: an unpaired bracket is ignored, an unpaired quote is a character.
@@ -45,6 +47,9 @@ from dataclasses import dataclass, field
 KINDS = ("sign", "index", "possessive", "reflexive", "agreeing", "indefinite", "fingerspelling", "name_sign", "loan",
          "classifier", "gesture", "number", "punct", "comma")
 NMM_LABELS = ("t", "neg", "whq", "y/n", "rhq", "cond", "hn", "hs", "mm", "cs", "th", "puff", "q")
+LABEL_ALIASES = {"yn": "y/n", "wh": "whq", "top": "t", "br": "br", "bf": "bf", "nod": "nod", "sq": "sq", "ht": "ht",
+                 "cha": "cha", "pah": "pah", "intense": "intense"}
+"""Other NMM labels seen in annotation conventions, with the name they are read as."""
 CLASSIFIER_FAMILIES = ("DCL", "SCL", "LCL", "BCL", "BPCL", "ICL", "PCL", "CL")
 WH_SIGNS = frozenset({"WHO", "WHAT", "WHERE", "WHEN", "WHY", "HOW", "WHICH", "HOW-MANY", "HOW-MUCH", "WHAT-FOR",
                       "FOR-FOR", "HOW-OLD", "WHAT-TIME"})
@@ -99,7 +104,10 @@ PHENOMENA: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Token:
-    """One token of a gloss: the text as written and what the notation says about it (see the module table)."""
+    """One token of a gloss: the text as written and what the notation says about it (see the module table).
+
+    ``start``/``end`` are the token's character offsets in the gloss (not compared, not shown).
+    """
 
     text: str
     kind: str = "sign"
@@ -121,7 +129,6 @@ class Token:
 
 _LEX = re.compile(r'(?P<open>\[)|(?P<close>\])|(?P<comma>,)|(?P<word>(?:[^\s\[\]",]|"[^"]*"|")+)')
 _TRAILING_PUNCT = re.compile(r'^(?P<word>.*?)(?P<punct>[.?!]+)$', re.S)
-_LABEL = re.compile(r"^[a-z][a-z/]*$")
 _HANDS = re.compile(r"^\((?P<hands>[12]h)\)(?:alt\.)?")
 _QUOTED = re.compile(r'^(?P<head>[^"]*)"(?P<desc>[^"]*)"$')
 _CLASSIFIER = re.compile(r"^(?P<family>" + "|".join(CLASSIFIER_FAMILIES) + r")(?::(?P<handshape>[^\s\"]+))?$")
@@ -210,6 +217,11 @@ def _classify(word: str) -> dict:
     return _classify_quoted(core, common) or _classify_person(core, common) or _classify_prefixed(core, common)
 
 
+def _label(word: str) -> str:
+    """The NMM label `word` names ("" when it is none: then it is the first sign of the span)."""
+    return word if word in NMM_LABELS else LABEL_ALIASES.get(word, "")
+
+
 def _lex(text: str) -> list[tuple[str, str, int, int]]:
     """(type, text, start, end) pieces: open, close, comma, word, punct; unpaired "[" become stray, "]" dropped."""
     pieces = []
@@ -250,7 +262,7 @@ def _walk(text: str) -> tuple[list[Token], list[int]]:
         if kind == "stray":  # an unpaired "[": ignored, and so is an NMM label right after it
             stray_label = True
             continue
-        if stray_label and kind == "word" and word in NMM_LABELS + ("yn",):
+        if stray_label and kind == "word" and _label(word):
             stray_label = False
             continue
         stray_label = False
@@ -258,8 +270,8 @@ def _walk(text: str) -> tuple[list[Token], list[int]]:
             labels.append("")
             expect_label = True
             continue
-        if expect_label and kind == "word" and _LABEL.match(word):
-            labels[-1] = "y/n" if word == "yn" else word
+        if expect_label and kind == "word" and _label(word):
+            labels[-1] = _label(word)
             expect_label = False
             continue
         expect_label = False
