@@ -5,6 +5,7 @@ Its helper counted ``.``, ``!`` and ``?`` characters, so a gloss without end pun
 sentences (an empty translation) and ``...`` or ``Mr.`` counted extra. `count_sentences` counts
 sentence *ends* instead — a run of terminators followed by a space or the end, not after a known
 abbreviation — and any unterminated tail as one more, so every non-empty gloss has at least one.
+A gloss is counted by `notation.count_gloss_sentences`, which also skips quoted descriptions and brackets.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from tqdm import tqdm
 from transformers import StoppingCriteria, StoppingCriteriaList
 
 from .config import GenerateConfig
+from .notation import count_gloss_sentences
 
 ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "vs", "e.g", "i.e", "a.m", "p.m"}
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
@@ -127,9 +129,13 @@ def generate_raw(model, tokenizer, prompts: list[str], cfg: GenerateConfig, seed
 
 
 def postprocess(raw: str, gloss: str, truncate: bool) -> str:
-    """Extract the answer and, if asked, cut it to the gloss's sentence count."""
+    """Extract the answer and, if asked, cut it to the gloss's sentence count.
+
+    The gloss is counted by `count_gloss_sentences` (a ``.`` or ``?`` inside a classifier's quoted
+    description or an NMM bracket ends no sentence); the English answer is split by `split_sentences`.
+    """
     answer = extract_answer(raw)
-    return truncate_sentences(answer, count_sentences(gloss)) if truncate else answer
+    return truncate_sentences(answer, count_gloss_sentences(gloss)) if truncate else answer
 
 
 DECODING_VARIANTS: dict[str, dict] = {

@@ -32,8 +32,10 @@ numbers                ``TWO #25 5 3.50``                            kind number
 punctuation            ``. ? !`` end a sentence; ``,`` topic/list   kinds punct and comma
 =====================  ===========================================  ==========================================
 
+An NMM span's label is the first word after ``[`` when it is one of `NMM_LABELS` (or an alias in
+`LABEL_ALIASES`: ``yn``, ``wh``, ``top``, ``br``, ...); otherwise the bracket is unlabelled and that word is a sign.
 ASLG-PC12's markers (``X-WE``, ``DESC-MANY``) are stripped to the sign they mark. Sentences end at ``.``,
-``?`` or ``!`` outside quoted descriptions and bracket spans. Odd input (empty, only punctuation, an
+``?`` or ``!`` outside quoted descriptions and bracket spans (not after ``MR``/``DR``...). Odd input (empty, only punctuation, an
 unbalanced ``[`` or ``"``) never raises: an unpaired bracket is ignored, an unpaired quote is a character.
 """
 
@@ -45,6 +47,9 @@ from dataclasses import dataclass, field
 KINDS = ("sign", "index", "possessive", "reflexive", "agreeing", "indefinite", "fingerspelling", "name_sign", "loan",
          "classifier", "gesture", "number", "punct", "comma")
 NMM_LABELS = ("t", "neg", "whq", "y/n", "rhq", "cond", "hn", "hs", "mm", "cs", "th", "puff", "q")
+LABEL_ALIASES = {"yn": "y/n", "wh": "whq", "top": "t", "br": "br", "bf": "bf", "nod": "nod", "sq": "sq", "ht": "ht",
+                 "cha": "cha", "pah": "pah", "intense": "intense"}
+"""Other NMM labels seen in annotation conventions, with the name they are read as."""
 CLASSIFIER_FAMILIES = ("DCL", "SCL", "LCL", "BCL", "BPCL", "ICL", "PCL", "CL")
 WH_SIGNS = frozenset({"WHO", "WHAT", "WHERE", "WHEN", "WHY", "HOW", "WHICH", "HOW-MANY", "HOW-MUCH", "WHAT-FOR",
                       "FOR-FOR", "HOW-OLD", "WHAT-TIME"})
@@ -57,6 +62,8 @@ TIME_SIGNS = frozenset({"YESTERDAY", "TOMORROW", "TODAY", "NOW", "TONIGHT", "MOR
                         "EVERYDAY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "LAST-NIGHT", "UNTIL-NOW"})
 NUMBER_WORDS = frozenset({"ZERO", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE", "TEN",
                           "ELEVEN", "TWELVE", "TWENTY", "THIRTY", "HUNDRED", "THOUSAND", "MILLION"})
+ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "vs", "e.g", "i.e", "a.m", "p.m"})
+"""Words whose ``.`` ends no sentence (ASLG-PC12 keeps Europarl's ``MR.``)."""
 PLAIN_INDEX = {"ME": ("1", False), "I": ("1", False), "YOU": ("2", False), "WE": ("1", True)}
 PLAIN_POSSESSIVE = {"MY": ("1", False), "YOUR": ("2", False), "OUR": ("1", True)}
 POSSESSIVE_WORDS = {("1", False): "my", ("2", False): "your", ("3", False): "his", ("1", True): "our",
@@ -97,7 +104,10 @@ PHENOMENA: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Token:
-    """One token of a gloss: the text as written and what the notation says about it (see the module table)."""
+    """One token of a gloss: the text as written and what the notation says about it (see the module table).
+
+    ``start``/``end`` are the token's character offsets in the gloss (not compared, not shown).
+    """
 
     text: str
     kind: str = "sign"
@@ -119,7 +129,6 @@ class Token:
 
 _LEX = re.compile(r'(?P<open>\[)|(?P<close>\])|(?P<comma>,)|(?P<word>(?:[^\s\[\]",]|"[^"]*"|")+)')
 _TRAILING_PUNCT = re.compile(r'^(?P<word>.*?)(?P<punct>[.?!]+)$', re.S)
-_LABEL = re.compile(r"^[a-z][a-z/]*$")
 _HANDS = re.compile(r"^\((?P<hands>[12]h)\)(?:alt\.)?")
 _QUOTED = re.compile(r'^(?P<head>[^"]*)"(?P<desc>[^"]*)"$')
 _CLASSIFIER = re.compile(r"^(?P<family>" + "|".join(CLASSIFIER_FAMILIES) + r")(?::(?P<handshape>[^\s\"]+))?$")
@@ -208,6 +217,11 @@ def _classify(word: str) -> dict:
     return _classify_quoted(core, common) or _classify_person(core, common) or _classify_prefixed(core, common)
 
 
+def _label(word: str) -> str:
+    """The NMM label `word` names ("" when it is none: then it is the first sign of the span)."""
+    return word if word in NMM_LABELS else LABEL_ALIASES.get(word, "")
+
+
 def _lex(text: str) -> list[tuple[str, str, int, int]]:
     """(type, text, start, end) pieces: open, close, comma, word, punct; unpaired "[" become stray, "]" dropped."""
     pieces = []
@@ -235,15 +249,20 @@ def _lex(text: str) -> list[tuple[str, str, int, int]]:
 
 
 def _walk(text: str) -> tuple[list[Token], list[int]]:
-    """Tokens of `text` and the character offsets where its sentences end."""
+    """Tokens of `text` and the character offsets where its sentences end.
+
+    An end needs a word before it in its sentence (a leading or repeated ``.`` starts nothing new) and is
+    no ``.`` after an abbreviation such as ``MR``.
+    """
     tokens, cuts, labels, sentence = [], [], [], 0
     pieces = _lex(text if isinstance(text, str) else "")
-    expect_label = stray_label = False
+    expect_label = stray_label = has_words = False
+    previous = ""
     for kind, word, start, end in pieces:
         if kind == "stray":  # an unpaired "[": ignored, and so is an NMM label right after it
             stray_label = True
             continue
-        if stray_label and kind == "word" and word in NMM_LABELS + ("yn",):
+        if stray_label and kind == "word" and _label(word):
             stray_label = False
             continue
         stray_label = False
@@ -251,8 +270,8 @@ def _walk(text: str) -> tuple[list[Token], list[int]]:
             labels.append("")
             expect_label = True
             continue
-        if expect_label and kind == "word" and _LABEL.match(word):
-            labels[-1] = "y/n" if word == "yn" else word
+        if expect_label and kind == "word" and _label(word):
+            labels[-1] = _label(word)
             expect_label = False
             continue
         expect_label = False
@@ -263,11 +282,12 @@ def _walk(text: str) -> tuple[list[Token], list[int]]:
         if kind in ("punct", "comma"):
             tokens.append(Token(word, "punct" if kind == "punct" else "comma", "", nmm=nmm, sentence=sentence,
                                 start=start, end=end))
-            if kind == "punct" and not labels:
+            if kind == "punct" and not labels and has_words and not (word == "." and previous in ABBREVIATIONS):
                 cuts.append(end)
-                sentence += 1
+                sentence, has_words = sentence + 1, False
             continue
         tokens.append(Token(word, nmm=nmm, sentence=sentence, start=start, end=end, **_classify(word)))
+        has_words, previous = True, word.lower()
     return tokens, cuts
 
 
@@ -411,18 +431,17 @@ def rule_translate(gloss: str) -> str:
     Sentence-initial words get a capital, the rest is lower case; the gloss's own punctuation is kept as is.
     """
     out: list[str] = []
-    sentence_start = True
+    last_sentence = -1
     for t in parse_gloss(gloss):
         if t.kind in ("punct", "comma"):
             if out:
                 out[-1] += t.text
-                sentence_start = sentence_start or (t.kind == "punct" and not t.nmm)
             continue
         word = _english_word(t)
         if not word:
             continue
-        out.append(word[0].upper() + word[1:] if sentence_start else word)
-        sentence_start = False
+        out.append(word[0].upper() + word[1:] if t.sentence != last_sentence else word)
+        last_sentence = t.sentence
     return " ".join(out)
 
 

@@ -21,8 +21,9 @@ from pathlib import Path
 from .config import GenerateConfig, load_params, resolve_path
 from .data import Pair, sample_per_source
 from .finetune import build_prompt, load_template
-from .generate import count_sentences, generate_raw, postprocess
+from .generate import generate_raw, postprocess
 from .models import ModelError, check_checkpoint, load_model, load_tokenizer, resolve_model_path
+from .notation import count_gloss_sentences, looks_like_gloss
 
 ENGLISH_FUNCTION_WORDS = {"the", "a", "an", "is", "are", "was", "were", "am", "to", "of", "and", "do", "does",
                           "did", "have", "has", "been", "will", "would", "it's", "i'm", "that", "this"}
@@ -50,7 +51,13 @@ def strip_control_characters(text: str) -> tuple[str, bool]:
 
 
 def looks_like_english(text: str) -> bool:
-    """Heuristic: mostly lower-case words, or at least two English function words (gloss has neither)."""
+    """Heuristic: mostly lower-case words, or at least two English function words (gloss has neither).
+
+    Text that `looks_like_gloss` (upper-case signs or any annotation such as ``IX-1p`` or a classifier's
+    lower-case quoted description) is never taken for English.
+    """
+    if looks_like_gloss(text):
+        return False
     words = re.findall(r"[A-Za-z][A-Za-z'-]*", text)
     if len(words) < 3:
         return False
@@ -119,7 +126,7 @@ class Translator:
         checked = [check_gloss(x, self.tokenizer, g.max_input_tokens, g.on_long_input) for x in glosses]
         todo = [i for i, (text, _) in enumerate(checked) if text is not None]
         prompts = [build_prompt(checked[i][0], self.template) for i in todo]
-        sentences = [count_sentences(checked[i][0]) for i in todo]
+        sentences = [count_gloss_sentences(checked[i][0]) for i in todo]
         raws = generate_raw(self.model, self.tokenizer, prompts, g, self.seed, sentences) if prompts else []
         results = [Translation(str(x), "", notes) for x, (_, notes) in zip(glosses, checked)]
         for i, raw in zip(todo, raws):

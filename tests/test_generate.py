@@ -42,6 +42,13 @@ def test_postprocess_never_empties_an_unpunctuated_gloss():
     assert postprocess(" I'm hungry. Let's eat.", "ME HUNGRY", truncate=False) == "I'm hungry. Let's eat."
 
 
+def test_postprocess_counts_gloss_sentences_outside_quotes_and_brackets():
+    gloss = 'IX-1p SEE DCL:B"flat. surface" [y/n YOU HUNGRY?]'  # one sentence: its "." and "?" are inside
+    assert postprocess(" I see a flat surface. Are you hungry?", gloss, truncate=True) == "I see a flat surface."
+    assert postprocess(" I'm tired. I'm going home. Bye.", "ME TIRED. ME GO HOME.", truncate=True) == \
+        "I'm tired. I'm going home."
+
+
 def test_translate_pairs_decodes_only_new_tokens(tiny_model_path):
     tokenizer = load_tokenizer(tiny_model_path)
     model = load_model(tiny_model_path, device="cpu").eval()

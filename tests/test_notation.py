@@ -145,6 +145,8 @@ def test_nmm_spans_cover_their_signs_including_nested_and_adjacent():
                                                  ("GO", ("hs",)), ("DRIVE", ("mm",)), ("READ", ())]
     assert [t.nmm for t in parse_gloss("[yn YOU HUNGRY]")] == [("y/n",), ("y/n",)]
     assert [t.text for t in parse_gloss("[neg NOT KNOW]")] == ["NOT", "KNOW"]  # labels are no tokens
+    assert [(t.text, t.nmm) for t in parse_gloss("[wh WHERE] [top BOOK]")] == [("WHERE", ("whq",)), ("BOOK", ("t",))]
+    assert [(t.text, t.nmm) for t in parse_gloss("[me go] [BOOK]")] == [("me", ()), ("go", ()), ("BOOK", ())]
 
 
 def test_punctuation_and_topic_comma():
@@ -164,6 +166,8 @@ def test_punctuation_and_topic_comma():
     ("(2h)alt.GIVE BOOK", ["(2h)alt.GIVE BOOK"]),
     ("ME HUNGRY", ["ME HUNGRY"]),
     ("ME GO . .", ["ME GO . ."]),
+    (". IF X-I BE ACCUSE .", [". IF X-I BE ACCUSE ."]),      # a leading "." starts nothing
+    ("MR. PRESIDENT , X-I THANK .", ["MR. PRESIDENT , X-I THANK ."]),  # ASLG-PC12's "MR." ends nothing
     ("", []),
 ])
 def test_gloss_sentences_ignore_quotes_and_brackets(text, sentences):

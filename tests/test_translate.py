@@ -42,6 +42,20 @@ def test_english_detector_leaves_gloss_alone():
     assert strip_control_characters("A\x07B") == ("A B", True)
 
 
+@pytest.mark.parametrize("gloss", ['IX-1p DRIVE SCL:3"car going up steep hill" SLOW+++',
+                                   '5"well" part:indef IX-1p NOT KNOW', "fs-MARY IX-3p:i GIVE-1p BOOK (2h)FINISH",
+                                   'g"what can you do" [neg IX-1p NOT KNOW]'])
+def test_annotated_gloss_is_never_taken_for_english(tokenizer, gloss):
+    assert not looks_like_english(gloss)
+    text, notes = check_gloss(gloss, tokenizer, 256, "truncate")
+    assert text == gloss and notes == []
+
+
+def test_english_input_still_warns(tokenizer):
+    _, notes = check_gloss("the car is going up a steep hill slowly", tokenizer, 256, "truncate")
+    assert any("looks like English" in n for n in notes)
+
+
 @pytest.fixture(scope="module")
 def tiny_translator(tiny_model_path):
     model = load_model(tiny_model_path, device="cpu")
