@@ -27,6 +27,8 @@ from .metrics import (BLEU4, CHRF, ROUGE_L, AdditiveMetric, bootstrap_ci, compar
                       metrics_table, paired_bootstrap_ci, rule_translate, score_systems, source_table)
 from .models import (ModelError, check_checkpoint, load_model, load_tokenizer, pick_device, pick_liger, pick_optimizer,
                      pick_precision, resolve_model_path, set_attention)
+from .notation import (PHENOMENA, Token, count_gloss_sentences, gloss_sentences, lexical_words, looks_like_gloss,
+                       notation_share, parse_gloss, tag_phenomena)
 from .recipe import Recipe, SourceData, build_recipe_card, load_pairs, load_recipe, recipe_sources
 from .runner import NOTEBOOKS, PipelineError, read_status, resume_pipeline, run_pipeline, store_outputs
 from .sweep import load_sweep, plan_runs, run_sweep
@@ -63,6 +65,9 @@ __all__ = [
     # metrics (05)
     "AdditiveMetric", "BLEU4", "CHRF", "ROUGE_L", "bootstrap_ci", "compare_runs", "compute_scores", "load_all_metrics",
     "load_metric", "metrics_table", "paired_bootstrap_ci", "rule_translate", "score_systems", "source_table",
+    # notation (the gloss parser behind 04, 05, 06 and synth)
+    "PHENOMENA", "Token", "count_gloss_sentences", "gloss_sentences", "lexical_words", "looks_like_gloss",
+    "notation_share", "parse_gloss", "tag_phenomena",  # rule_translate: notation's, re-exported by metrics
     # hub (05)
     "model_card", "push_to_hub", "write_model_card",
     # analysis (06)
