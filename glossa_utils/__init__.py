@@ -9,8 +9,9 @@ from .analysis import (FREQUENCY_BUCKETS, best_baseline, count_train_words, engl
                        salient_examples, scores_by_length, sentence_scores, share_with_unseen, show_table,
                        unseen_words, verbosity_summary, word_accuracy_by_frequency, worst_examples)
 from .colab import describe_device, hub_login_if_needed, in_colab
-from .compare import (ExampleComparison, compare_examples, find_runs, group_by_test_set, learning_curve, loss_curves,
-                      params_diff, phenomena_across_runs, plot_learning_curve, plot_runs, run_phenomena, score_table)
+from .compare import (ExampleComparison, comparable_pair, compare_examples, find_runs, group_by_test_set, learning_curve,
+                      loss_curves, params_diff, phenomena_across_runs, plot_learning_curve, plot_runs, run_label,
+                      run_phenomena, score_table)
 from .config import (REPO_ROOT, ParamsError, RunConfig, SourceSpec, echo_config, load_params, resolve_path, save_params,
                      show_path)
 from .data import (BadRows, DataError, atomic_directory, build_data_card, check_row, clean_pairs, find_leaks,
@@ -86,8 +87,9 @@ __all__ = [
     # colab
     "describe_device", "hub_login_if_needed", "in_colab",
     # compare (07)
-    "ExampleComparison", "compare_examples", "find_runs", "group_by_test_set", "learning_curve", "loss_curves",
-    "params_diff", "phenomena_across_runs", "plot_learning_curve", "plot_runs", "run_phenomena", "score_table",
+    "ExampleComparison", "comparable_pair", "compare_examples", "find_runs", "group_by_test_set", "learning_curve", "loss_curves",
+    "params_diff", "phenomena_across_runs", "plot_learning_curve", "plot_runs", "run_label", "run_phenomena",
+    "score_table",
     # sweeps (07)
     "load_sweep", "plan_runs", "run_sweep",
 ]

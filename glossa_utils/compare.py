@@ -162,6 +162,16 @@ class ExampleComparison:
         return moved.sort_values(["change", "gloss"], ascending=[not better, True], kind="stable").head(k)
 
 
+def comparable_pair(run_dirs: list[Path]) -> tuple[Path, Path] | None:
+    """The first two of `run_dirs` scored on the same test set (A, B in the given order), or None."""
+    for i, run_a in enumerate(run_dirs):
+        for run_b in run_dirs[i + 1:]:
+            groups = group_by_test_set([run_a, run_b])
+            if len(groups) == 1 and "missing" not in groups:
+                return run_a, run_b
+    return None
+
+
 def _same_test_set(run_a: Path, run_b: Path) -> None:
     groups = group_by_test_set([run_a, run_b])
     if len(groups) != 1 or "missing" in groups:
@@ -249,7 +259,8 @@ def learning_curve(run_dirs: list[Path]):
             preds, refs = [r["prediction"] for r in records], [r["reference"] for r in records]
             rows.append({"run": run_label(run_dir), "system": system, "train pairs": card["splits"]["train"],
                          "BLEU-4": round(BLEU4(preds, refs), 4), "chrF": round(CHRF(preds, refs), 4)})
-    return pd.DataFrame(rows, columns=["run", "system", "train pairs", "BLEU-4", "chrF"])
+    curve = pd.DataFrame(rows, columns=["run", "system", "train pairs", "BLEU-4", "chrF"])
+    return curve.sort_values(["train pairs", "run"], kind="stable", ignore_index=True)
 
 
 def plot_learning_curve(curve, system: str = "fine-tuned"):
@@ -265,7 +276,7 @@ def plot_learning_curve(curve, system: str = "fine-tuned"):
         ax.plot(model["train pairs"], model[metric], marker="o", label=system)
         for i, (_, row) in enumerate(baselines.iterrows()):
             ax.axhline(row[metric], color=f"C{i + 1}", linestyle="--", label=row["system"])
-        ax.set(title=f"{metric} by training pairs", xlabel="training pairs", ylabel=metric)
+        ax.set(title=f"{metric} by training pairs", xlabel="training pairs", ylabel=metric, xticks=model["train pairs"])
     axes[1].legend(fontsize="small")
     fig.tight_layout()
     return fig

@@ -6,7 +6,7 @@ import json
 import pytest
 import yaml
 
-from glossa_utils.compare import (compare_examples, find_runs, group_by_test_set, learning_curve, params_diff,
+from glossa_utils.compare import (comparable_pair, compare_examples, find_runs, group_by_test_set, learning_curve, params_diff,
                                   phenomena_across_runs, plot_learning_curve, score_table)
 
 
@@ -118,6 +118,7 @@ def test_compare_examples_needs_one_test_set_and_the_system(two_runs, tmp_path):
         compare_examples(two_runs[0], other)
     with pytest.raises(KeyError, match="no system '5-shot chat'"):
         compare_examples(*two_runs, system="5-shot chat")
+    assert comparable_pair([other, *two_runs]) == two_runs and comparable_pair([other, two_runs[0]]) is None
 
 
 def test_phenomena_across_runs_use_the_stored_report_or_compute_it(two_runs, tmp_path):
