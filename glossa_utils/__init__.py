@@ -3,9 +3,15 @@
 Importing it does no work: no model is loaded, no folder made, no logging configured.
 """
 
-from .analysis import per_example_scores, plot_analysis, repeated_ngram_rate, scores_by_length, verbosity_summary, worst_examples
+from .analysis import (FREQUENCY_BUCKETS, best_baseline, count_train_words, english_forms, example_table,
+                       frequency_bucket, mark_unseen, ngram_differences, per_example_scores, phenomenon_report,
+                       phenomenon_table, plot_analysis, prediction_lists, read_system_predictions, repeated_ngram_rate,
+                       salient_examples, scores_by_length, sentence_scores, share_with_unseen, show_table,
+                       unseen_words, verbosity_summary, word_accuracy_by_frequency, worst_examples)
 from .colab import describe_device, hub_login_if_needed, in_colab
-from .compare import find_runs, group_by_test_set, loss_curves, params_diff, plot_runs, score_table
+from .compare import (ExampleComparison, comparable_pair, compare_examples, find_runs, group_by_test_set, learning_curve,
+                      loss_curves, params_diff, phenomena_across_runs, plot_learning_curve, plot_runs, run_label,
+                      run_phenomena, score_table)
 from .config import (REPO_ROOT, ParamsError, RunConfig, SourceSpec, echo_config, load_params, resolve_path, save_params,
                      show_path)
 from .data import (BadRows, DataError, atomic_directory, build_data_card, check_row, clean_pairs, find_leaks,
@@ -18,7 +24,7 @@ from .generate import (DECODING_VARIANTS, card_count_sentences, count_sentences,
                        split_sentences, truncate_sentences)
 from .merge import LOGIT_TOLERANCE, check_adapter, compare_logits, load_with_adapter, prompt_logits, save_merged
 from .hub import model_card, push_to_hub, write_model_card
-from .metrics import (BLEU4, ROUGE_L, AdditiveMetric, bootstrap_ci, compare_runs, compute_scores, load_all_metrics, load_metric,
+from .metrics import (BLEU4, CHRF, ROUGE_L, AdditiveMetric, bootstrap_ci, compare_runs, compute_scores, load_all_metrics, load_metric,
                       metrics_table, paired_bootstrap_ci, rule_translate, score_systems, source_table)
 from .models import (ModelError, check_checkpoint, load_model, load_tokenizer, pick_device, pick_liger, pick_optimizer,
                      pick_precision, resolve_model_path, set_attention)
@@ -58,7 +64,7 @@ __all__ = [
     # translate (04 and downstream apps)
     "Translation", "Translator", "check_gloss", "translate_pairs",
     # metrics (05)
-    "AdditiveMetric", "BLEU4", "ROUGE_L", "bootstrap_ci", "compare_runs", "compute_scores", "load_all_metrics",
+    "AdditiveMetric", "BLEU4", "CHRF", "ROUGE_L", "bootstrap_ci", "compare_runs", "compute_scores", "load_all_metrics",
     "load_metric", "metrics_table", "paired_bootstrap_ci", "rule_translate", "score_systems", "source_table",
     # notation (the gloss parser behind 04, 05, 06 and synth)
     "PHENOMENA", "Token", "count_gloss_sentences", "gloss_sentences", "lexical_words", "looks_like_gloss",
@@ -66,8 +72,11 @@ __all__ = [
     # hub (05)
     "model_card", "push_to_hub", "write_model_card",
     # analysis (06)
-    "per_example_scores", "plot_analysis", "repeated_ngram_rate", "scores_by_length", "verbosity_summary",
-    "worst_examples",
+    "FREQUENCY_BUCKETS", "best_baseline", "count_train_words", "english_forms", "example_table", "frequency_bucket",
+    "mark_unseen", "ngram_differences", "per_example_scores", "phenomenon_report", "phenomenon_table", "plot_analysis",
+    "prediction_lists", "read_system_predictions", "repeated_ngram_rate", "salient_examples", "scores_by_length",
+    "sentence_scores", "share_with_unseen", "show_table", "unseen_words", "verbosity_summary",
+    "word_accuracy_by_frequency", "worst_examples",
     # synth (issue 3: synthetic conversational gloss)
     "RULES", "GlossStyle", "Rule", "chitchat_utterances", "gloss_sentence", "gloss_text", "rule_examples",
     "synthesize_chitchat", "synthesize_pairs",
@@ -78,7 +87,9 @@ __all__ = [
     # colab
     "describe_device", "hub_login_if_needed", "in_colab",
     # compare (07)
-    "find_runs", "group_by_test_set", "loss_curves", "params_diff", "plot_runs", "score_table",
+    "ExampleComparison", "comparable_pair", "compare_examples", "find_runs", "group_by_test_set", "learning_curve", "loss_curves",
+    "params_diff", "phenomena_across_runs", "plot_learning_curve", "plot_runs", "run_label", "run_phenomena",
+    "score_table",
     # sweeps (07)
     "load_sweep", "plan_runs", "run_sweep",
 ]

@@ -1,15 +1,20 @@
-"""Compare finished runs: which params differ, how the scores and losses compare (``07_compare_runs``)."""
+"""Compare finished runs (``07_compare_runs``): which params differ, how the scores and losses compare,
+which test examples got better or worse between two runs, each gloss phenomenon across runs, and the
+learning curve of the data-size sweep."""
 
 from __future__ import annotations
 
 import glob
 import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from .analysis import format_score, phenomenon_report, prediction_lists, read_system_predictions, sentence_scores
 from .config import REPO_ROOT, resolve_path, show_path
-from .metrics import compare_runs
+from .metrics import BLEU4, CHRF, compare_runs, paired_bootstrap_ci
 
 IGNORED_PARAMS = ("name", "out_dir", "train.resume")
 """Params that differ between any two runs without changing what they compute."""
@@ -140,3 +145,138 @@ def group_by_test_set(run_dirs: list[Path]) -> dict[str, list[str]]:
         digest = hashlib.sha256(test_file.read_bytes()).hexdigest()[:12] if test_file.is_file() else "missing"
         groups.setdefault(digest, []).append(run_label(run_dir))
     return groups
+
+
+@dataclass
+class ExampleComparison:
+    """Two runs' predictions of one system, example by example (`compare_examples`)."""
+
+    table: Any  # one row per test example: gloss, reference, both predictions, both sentence chrFs, change
+    counts: dict[str, int]  # better / worse / same (sentence chrF of run B against run A)
+    scores: dict[str, dict[str, float]]  # {"bleu4": {"A": .., "B": .., "B - A": ..}, "chrf": {...}}
+    intervals: dict[str, tuple[float, float]]  # paired bootstrap 95% interval of B - A per metric
+
+    def changed(self, k: int = 5, better: bool = True):
+        """The `k` examples that improved most from run A to run B (or, with ``better=False``, got worse)."""
+        moved = self.table[self.table["change"] > 0] if better else self.table[self.table["change"] < 0]
+        return moved.sort_values(["change", "gloss"], ascending=[not better, True], kind="stable").head(k)
+
+
+def comparable_pair(run_dirs: list[Path]) -> tuple[Path, Path] | None:
+    """The first two of `run_dirs` scored on the same test set (A, B in the given order), or None."""
+    for i, run_a in enumerate(run_dirs):
+        for run_b in run_dirs[i + 1:]:
+            groups = group_by_test_set([run_a, run_b])
+            if len(groups) == 1 and "missing" not in groups:
+                return run_a, run_b
+    return None
+
+
+def _same_test_set(run_a: Path, run_b: Path) -> None:
+    groups = group_by_test_set([run_a, run_b])
+    if len(groups) != 1 or "missing" in groups:
+        raise ValueError(f"{run_label(run_a)} and {run_label(run_b)} were not scored on the same test set "
+                         "(data/test.jsonl differs or is missing): an example-by-example comparison needs the same pairs")
+
+
+def compare_examples(run_a: str | Path, run_b: str | Path, system: str = "fine-tuned", n_resamples: int = 1000,
+                     seed: int = 0) -> ExampleComparison:
+    """Which test examples got better or worse from run A to run B, by sentence chrF, and a paired bootstrap
+    95% interval on the corpus BLEU-4 and chrF difference (B - A). Both runs must share their test set."""
+    run_a, run_b = resolve_path(run_a), resolve_path(run_b)
+    _same_test_set(run_a, run_b)
+    records = {}
+    for key, run in (("A", run_a), ("B", run_b)):
+        systems = read_system_predictions(run)
+        if system not in systems:
+            raise KeyError(f"{run_label(run)} has no system {system!r} (have {list(systems)})")
+        records[key] = systems[system]
+    references = [r["reference"] for r in records["A"]]
+    preds = {key: [r["prediction"] for r in rows] for key, rows in records.items()}
+    chrf = {key: sentence_scores(p, references) for key, p in preds.items()}
+    table = _example_changes(records["A"], preds, chrf)
+    counts = {"better": int((table["change"] > 0).sum()), "worse": int((table["change"] < 0).sum()),
+              "same": int((table["change"] == 0).sum())}
+    scores, intervals = {}, {}
+    for key, metric in (("bleu4", BLEU4), ("chrf", CHRF)):
+        a, b = metric(preds["A"], references), metric(preds["B"], references)
+        scores[key] = {"A": round(a, 4), "B": round(b, 4), "B - A": round(b - a, 4)}
+        intervals[key] = paired_bootstrap_ci(preds["B"], preds["A"], references, metric, n_resamples, seed)
+    return ExampleComparison(table, counts, scores, intervals)
+
+
+def _example_changes(records: list[dict], preds: dict[str, list[str]], chrf: dict[str, list[float]]):
+    import pandas as pd
+
+    table = pd.DataFrame({"gloss": [r["gloss"] for r in records], "reference": [r["reference"] for r in records],
+                          "A": preds["A"], "B": preds["B"], "chrF A": chrf["A"], "chrF B": chrf["B"]})
+    table["change"] = (table["chrF B"] - table["chrF A"]).round(4)
+    return table.round({"chrF A": 3, "chrF B": 3}).rename_axis("example")
+
+
+def run_phenomena(run_dir: str | Path, n_resamples: int = 1000, seed: int = 0) -> dict:
+    """A run's per-phenomenon report: ``metrics.json``'s ``phenomena`` when 05 wrote it, else computed from
+    its predictions (`analysis.phenomenon_report`)."""
+    run_dir = resolve_path(run_dir)
+    metrics_file = run_dir / "metrics.json"
+    if metrics_file.is_file():
+        stored = json.loads(metrics_file.read_text(encoding="utf-8")).get("phenomena")
+        if stored:
+            return stored
+    systems = read_system_predictions(run_dir)
+    first = next(iter(systems.values()))
+    return phenomenon_report(prediction_lists(systems), [r["reference"] for r in first], [r["gloss"] for r in first],
+                             n_resamples, seed)
+
+
+def phenomena_across_runs(run_dirs: list[Path], system: str = "fine-tuned", metric: str = "chrf",
+                          digits: int = 3, n_resamples: int = 1000, seed: int = 0):
+    """One row per phenomenon, one column pair per run: its example count and `system`'s `metric`
+    (``chrf`` or ``bleu4``) with the 95% interval."""
+    import pandas as pd
+
+    columns = {}
+    for run_dir in run_dirs:
+        report = run_phenomena(run_dir, n_resamples, seed)
+        label = run_label(run_dir)
+        columns[(label, "count")] = {name: part["count"] for name, part in report.items()}
+        columns[(label, metric)] = {name: format_score(part["systems"][system], metric, digits)
+                                    for name, part in report.items() if system in part["systems"]}
+    table = pd.DataFrame(columns)
+    table.columns = pd.MultiIndex.from_tuples(table.columns)
+    return table.rename_axis("phenomenon")
+
+
+def learning_curve(run_dirs: list[Path]):
+    """One row per (run, system): training pairs (the data card's train split) and corpus BLEU-4 and chrF
+    (0–1) from the run's predictions. The data-size sweep's runs make a learning curve of it."""
+    import pandas as pd
+
+    rows = []
+    for run_dir in run_dirs:
+        card = json.loads((Path(run_dir) / "data" / "data_card.json").read_text(encoding="utf-8"))
+        for system, records in read_system_predictions(run_dir).items():
+            preds, refs = [r["prediction"] for r in records], [r["reference"] for r in records]
+            rows.append({"run": run_label(run_dir), "system": system, "train pairs": card["splits"]["train"],
+                         "BLEU-4": round(BLEU4(preds, refs), 4), "chrF": round(CHRF(preds, refs), 4)})
+    curve = pd.DataFrame(rows, columns=["run", "system", "train pairs", "BLEU-4", "chrF"])
+    return curve.sort_values(["train pairs", "run"], kind="stable", ignore_index=True)
+
+
+def plot_learning_curve(curve, system: str = "fine-tuned"):
+    """BLEU-4 and chrF of `system` against training pairs; every other system (the prompting and rule
+    baselines, which do not train) as a horizontal line at its score in the largest run."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3), dpi=80)
+    model = curve[curve["system"] == system].sort_values("train pairs")
+    largest = curve[curve["train pairs"] == curve["train pairs"].max()]
+    baselines = largest[largest["system"] != system].drop_duplicates("system")
+    for ax, metric in zip(axes, ("BLEU-4", "chrF")):
+        ax.plot(model["train pairs"], model[metric], marker="o", label=system)
+        for i, (_, row) in enumerate(baselines.iterrows()):
+            ax.axhline(row[metric], color=f"C{i + 1}", linestyle="--", label=row["system"])
+        ax.set(title=f"{metric} by training pairs", xlabel="training pairs", ylabel=metric, xticks=model["train pairs"])
+    axes[1].legend(fontsize="small")
+    fig.tight_layout()
+    return fig
