@@ -16,7 +16,8 @@ from .finetune import (PackCollator, PadCollator, add_lora, build_answer, build_
                        plan_batches, plot_loss, save_adapter, show_masked_example, summed_loss, train_lora, validation_loss)
 from .generate import (DECODING_VARIANTS, card_count_sentences, count_sentences, decode_variants, extract_answer, postprocess,
                        split_sentences, truncate_sentences)
-from .merge import LOGIT_TOLERANCE, check_adapter, compare_logits, load_with_adapter, prompt_logits, save_merged
+from .merge import (LOGIT_TOLERANCE, check_adapter, compare_logits, describe_sizes, format_size, load_with_adapter,
+                    prompt_logits, read_training_precision, save_merged)
 from .hub import model_card, push_to_hub, write_model_card
 from .metrics import (BLEU4, ROUGE_L, AdditiveMetric, bootstrap_ci, compare_runs, compute_scores, load_all_metrics, load_metric,
                       metrics_table, paired_bootstrap_ci, rule_translate, score_systems, source_table)
@@ -48,7 +49,8 @@ __all__ = [
     "describe_training", "directory_size", "encode_pair", "encode_pairs", "fill_rows", "load_template", "mask_labels",
     "plan_batches", "plot_loss", "save_adapter", "show_masked_example", "summed_loss", "train_lora", "validation_loss",
     # merge (03)
-    "LOGIT_TOLERANCE", "check_adapter", "compare_logits", "load_with_adapter", "prompt_logits", "save_merged",
+    "LOGIT_TOLERANCE", "check_adapter", "compare_logits", "describe_sizes", "format_size", "load_with_adapter",
+    "prompt_logits", "read_training_precision", "save_merged",
     # generate (04)
     "DECODING_VARIANTS", "card_count_sentences", "count_sentences", "decode_variants", "extract_answer", "postprocess",
     "split_sentences",
