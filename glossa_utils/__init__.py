@@ -4,7 +4,7 @@ Importing it does no work: no model is loaded, no folder made, no logging config
 """
 
 from .analysis import per_example_scores, plot_analysis, repeated_ngram_rate, scores_by_length, verbosity_summary, worst_examples
-from .colab import describe_device, hub_login_if_needed, in_colab
+from .colab import check_gpu, describe_device, hub_login, hub_login_if_needed, in_colab, read_hub_token
 from .compare import find_runs, group_by_test_set, loss_curves, params_diff, plot_runs, score_table
 from .config import (REPO_ROOT, ParamsError, RunConfig, SourceSpec, echo_config, load_params, resolve_path, save_params,
                      show_path)
@@ -73,7 +73,7 @@ __all__ = [
     # runner
     "NOTEBOOKS", "PipelineError", "read_status", "resume_pipeline", "run_pipeline", "store_outputs",
     # colab
-    "describe_device", "hub_login_if_needed", "in_colab",
+    "check_gpu", "describe_device", "hub_login", "hub_login_if_needed", "in_colab", "read_hub_token",
     # compare (07)
     "find_runs", "group_by_test_set", "loss_curves", "params_diff", "plot_runs", "score_table",
     # sweeps (07)
