@@ -222,7 +222,7 @@ def gpu_reason(cfg: RunConfig) -> str | None:
     if precision == "auto":
         n = count_base_parameters(cfg.model.base)
         if n is not None and n >= GPU_PARAMETERS:
-            return f"{cfg.model.base} has {n / 1e9:.2f}B parameters: fp32 training on a CPU would take days"
+            return f"{cfg.model.base} has {n / 1e9:.2f}B parameters: training it in fp32 on a CPU takes days"
     return None
 
 
