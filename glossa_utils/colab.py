@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+from pathlib import Path
 
 from .config import REPO_ROOT, RunConfig, resolve_path
 from .models import ModelError
@@ -51,20 +52,22 @@ def setup_cell_source(switch_params: bool = True, repo: str = GITHUB_REPO) -> st
         '    os.environ["HF_HOME"] = f"{drive_dir}/hf-home"',
         '    os.makedirs(f"{drive_dir}/glossa-llama/runs", exist_ok=True)',
         '    clone = not os.path.isdir(f"{code_dir}/.git")  # else: update the copy from an earlier run of this cell',
-        '    git = ["git", "clone", "-q", repo_url, code_dir] if clone else ["git", "-C", code_dir, "pull", "-q", "--ff-only"]',
+        '    pull = ["git", "-C", code_dir, "pull", "-q", "--ff-only"]',
+        '    git = ["git", "clone", "-q", repo_url, code_dir] if clone else pull',
         "    done = subprocess.run(git, capture_output=True, text=True)",
         "    if done.returncode and clone:",
         '        raise SystemExit(f"git clone failed: {done.stderr.strip()}\\nCheck the connection and repo_url.")',
         "    if done.returncode:",
-        '        raise SystemExit(f"git pull --ff-only failed: {done.stderr.strip()}\\n{code_dir} has local changes or "',
-        '                         f"commits GitHub lacks. Keep them: !git -C {code_dir} status; or start afresh: "',
-        '                         f"!rm -rf {code_dir}, then run this cell again.")',
+        '        raise SystemExit(f"git pull --ff-only failed: {done.stderr.strip()}\\n{code_dir} has local changes "',
+        '                         f"or commits GitHub lacks. Keep them: !git -C {code_dir} status; or start "',
+        '                         f"afresh: !rm -rf {code_dir}, then run this cell again.")',
         "    os.chdir(code_dir)",
         '    if not os.path.islink("runs"):',
         '        os.symlink(f"{drive_dir}/glossa-llama/runs", "runs")',
         f'    offline_assets = ["--no-deps", "{OFFLINE_ASSETS[0]}", "{OFFLINE_ASSETS[1]}"]',
         '    for args in [["-e", "."]] + [offline_assets] * GLOSSA_OFFLINE:',
-        '        done = subprocess.run([sys.executable, "-m", "pip", "install", "-q", *args], capture_output=True, text=True)',
+        '        pip_install = [sys.executable, "-m", "pip", "install", "-q", *args]',
+        "        done = subprocess.run(pip_install, capture_output=True, text=True)",
         "        if done.returncode:",
         '            raise SystemExit(f"pip install {\' \'.join(args)} failed: {done.stderr.strip()[-2000:]}")',
     ]
@@ -103,7 +106,7 @@ def read_saved_token() -> str | None:
     from huggingface_hub import constants
 
     try:
-        return open(constants.HF_TOKEN_PATH, encoding="utf-8").read().strip() or None
+        return Path(constants.HF_TOKEN_PATH).read_text(encoding="utf-8").strip() or None
     except FileNotFoundError:
         return None
 
@@ -144,8 +147,8 @@ def hub_login() -> str:
     try:
         huggingface_hub.login(token=token, add_to_git_credential=False)
     except Exception as err:  # an invalid token (HTTP 401), no connection: say which token and why
-        raise ModelError(f"the Hub refused {source}: {type(err).__name__}: {err}. Check it at "
-                         "https://huggingface.co/settings/tokens") from None
+        raise ModelError(f"logging in to the Hub with {source} failed: {type(err).__name__}: {err}. Check the "
+                         "token at https://huggingface.co/settings/tokens, and the connection") from None
     return source
 
 

@@ -114,7 +114,8 @@ def test_setup_cell_on_colab_clones_installs_and_picks_the_gpu_recipe(monkeypatc
 
 
 def test_setup_cell_keeps_a_chosen_params_file(monkeypatch, tmp_path):
-    assert run_setup_cell(monkeypatch, tmp_path, params_path="params/smoke.yaml")[1]["params_path"] == "params/smoke.yaml"
+    _, scope = run_setup_cell(monkeypatch, tmp_path, params_path="params/smoke.yaml")
+    assert scope["params_path"] == "params/smoke.yaml"
 
 
 def test_a_failed_clone_stops_the_cell_before_anything_else(monkeypatch, tmp_path):
@@ -213,7 +214,7 @@ def test_a_refused_token_names_its_source(monkeypatch, hub):
 
     monkeypatch.setattr(huggingface_hub, "login", refuse)
     monkeypatch.setenv("HF_TOKEN", "hf_revoked")
-    with pytest.raises(ModelError, match="the Hub refused the HF_TOKEN environment variable: ValueError: Invalid") as err:
+    with pytest.raises(ModelError, match="with the HF_TOKEN environment variable failed: ValueError: Invalid") as err:
         hub_login_if_needed(LLAMA)
     assert "hf_revoked" not in str(err.value)
 
@@ -246,7 +247,7 @@ def test_cpu_runtime_stops_the_colab_recipe_with_the_menu_path(monkeypatch):
     stand_in_colab(monkeypatch)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setattr(HfApi, "model_info", lambda self, base, **kw: types.SimpleNamespace(
-        safetensors=types.SimpleNamespace(total=1_235_814_400)))  # what the Hub reports for Llama-3.2-1B-Instruct
+        safetensors=types.SimpleNamespace(total=1_235_814_400)))  # a Hub count of about 1.24B, as for Llama-3.2-1B
     with pytest.raises(ModelError, match=f"1.24B parameters.*{T4_MENU}.*GLOSSA_OFFLINE = True"):
         check_gpu(load_params("params/colab_llama32_1b.yaml"))
     with pytest.raises(ModelError, match="train.precision=fp16 needs a CUDA GPU"):

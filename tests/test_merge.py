@@ -77,7 +77,8 @@ def test_merged_model_is_saved_in_the_precision_training_ran_in(tiny_model_path,
         model = add_lora(load_model(tiny_model_path, device="cpu"), cfg)
         adapter = save_adapter(model, run / "adapter", cfg.model.base, precision)
         assert read_training_precision(adapter) == precision
-        merged = load_with_adapter(load_model(tiny_model_path, device="cpu"), adapter, cfg.model.base).merge_and_unload()
+        model = load_with_adapter(load_model(tiny_model_path, device="cpu"), adapter, cfg.model.base)
+        merged = model.merge_and_unload()
         save_merged(merged, tokenizer, run / "merged", read_training_precision(adapter))
         with safe_open(str(run / "merged" / "model.safetensors"), "pt") as f:
             assert {f.get_tensor(name).dtype for name in f.keys()} == {DTYPES[precision]}
