@@ -8,7 +8,7 @@ from .analysis import (FREQUENCY_BUCKETS, best_baseline, count_train_words, engl
                        phenomenon_table, plot_analysis, prediction_lists, read_system_predictions, repeated_ngram_rate,
                        salient_examples, scores_by_length, sentence_scores, share_with_unseen, show_table,
                        unseen_words, verbosity_summary, word_accuracy_by_frequency, worst_examples)
-from .colab import describe_device, hub_login_if_needed, in_colab
+from .colab import check_gpu, describe_device, hub_login, hub_login_if_needed, in_colab, read_hub_token
 from .compare import (ExampleComparison, comparable_pair, compare_examples, find_runs, group_by_test_set, learning_curve,
                       loss_curves, params_diff, phenomena_across_runs, plot_learning_curve, plot_runs, run_label,
                       run_phenomena, score_table)
@@ -22,7 +22,8 @@ from .finetune import (PackCollator, PadCollator, add_lora, build_answer, build_
                        plan_batches, plot_loss, save_adapter, show_masked_example, summed_loss, train_lora, validation_loss)
 from .generate import (DECODING_VARIANTS, card_count_sentences, count_sentences, decode_variants, extract_answer, postprocess,
                        split_sentences, truncate_sentences)
-from .merge import LOGIT_TOLERANCE, check_adapter, compare_logits, load_with_adapter, prompt_logits, save_merged
+from .merge import (LOGIT_TOLERANCE, check_adapter, compare_logits, describe_sizes, format_size, load_with_adapter,
+                    prompt_logits, read_training_precision, save_merged)
 from .hub import model_card, push_to_hub, write_model_card
 from .metrics import (BLEU4, CHRF, ROUGE_L, AdditiveMetric, bootstrap_ci, compare_runs, compute_scores, load_all_metrics, load_metric,
                       metrics_table, paired_bootstrap_ci, rule_translate, score_systems, source_table)
@@ -56,7 +57,8 @@ __all__ = [
     "describe_training", "directory_size", "encode_pair", "encode_pairs", "fill_rows", "load_template", "mask_labels",
     "plan_batches", "plot_loss", "save_adapter", "show_masked_example", "summed_loss", "train_lora", "validation_loss",
     # merge (03)
-    "LOGIT_TOLERANCE", "check_adapter", "compare_logits", "load_with_adapter", "prompt_logits", "save_merged",
+    "LOGIT_TOLERANCE", "check_adapter", "compare_logits", "describe_sizes", "format_size", "load_with_adapter",
+    "prompt_logits", "read_training_precision", "save_merged",
     # generate (04)
     "DECODING_VARIANTS", "card_count_sentences", "count_sentences", "decode_variants", "extract_answer", "postprocess",
     "split_sentences",
@@ -85,7 +87,7 @@ __all__ = [
     # runner
     "NOTEBOOKS", "PipelineError", "read_status", "resume_pipeline", "run_pipeline", "store_outputs",
     # colab
-    "describe_device", "hub_login_if_needed", "in_colab",
+    "check_gpu", "describe_device", "hub_login", "hub_login_if_needed", "in_colab", "read_hub_token",
     # compare (07)
     "ExampleComparison", "comparable_pair", "compare_examples", "find_runs", "group_by_test_set", "learning_curve", "loss_curves",
     "params_diff", "phenomena_across_runs", "plot_learning_curve", "plot_runs", "run_label", "run_phenomena",

@@ -375,11 +375,15 @@ def plot_loss(log_history: list[dict]):
     return fig
 
 
-def save_adapter(model, adapter_dir: Path, base: str) -> Path:
-    """Save the LoRA adapter and the ``model.base`` it was trained on (checked when it is loaded again)."""
+def save_adapter(model, adapter_dir: Path, base: str, precision: str = "fp32") -> Path:
+    """Save the LoRA adapter with the ``model.base`` it was trained on (checked when it is loaded again).
+
+    `precision` is the one training ran in (`pick_precision`); 03 saves the merged model in it.
+    """
     with atomic_directory(adapter_dir) as tmp:
         model.save_pretrained(tmp)
-        (tmp / "glossa.json").write_text(json.dumps({"base": base}) + "\n", encoding="utf-8")
+        meta = {"base": base, "precision": precision}
+        (tmp / "glossa.json").write_text(json.dumps(meta) + "\n", encoding="utf-8")
     return adapter_dir
 
 

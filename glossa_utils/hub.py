@@ -14,11 +14,12 @@ from typing import Any
 
 import yaml
 
+from .colab import GITHUB_REPO
 from .config import RunConfig, load_params
 from .metrics import METRIC_COLUMNS, metrics_table
 from .models import ModelError
 
-REPO_URL = "https://github.com/glossa-llama/glossa-llama"
+REPO_URL = f"https://github.com/{GITHUB_REPO}"  # a fork changes GITHUB_REPO (glossa_utils/colab.py)
 CARD_TEMPLATE = Path(__file__).with_name("model_card.md")
 HUB_BASES = {"builtin:smollm2-135m-instruct": "HuggingFaceTB/SmolLM2-135M-Instruct"}
 """Offline builtin bases and the Hub models they were made from."""

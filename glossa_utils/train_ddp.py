@@ -43,7 +43,7 @@ def train_adapter(cfg: RunConfig) -> dict:
 
     from .finetune import (PadCollator, add_lora, encode_pairs, load_template, save_adapter, train_lora,
                            validation_loss)
-    from .models import load_model, load_tokenizer, resolve_model_path
+    from .models import load_model, load_tokenizer, pick_precision, resolve_model_path
 
     splits = prepare_splits(cfg)
     base_path = resolve_model_path(cfg.model.base)
@@ -64,7 +64,7 @@ def train_adapter(cfg: RunConfig) -> dict:
           f"on train split {summary['train_digest']}", flush=True)
     if trainer.is_world_process_zero():
         summary["validation_loss"] = validation_loss(model, validation, PadCollator(tokenizer.pad_token_id))
-        save_adapter(model, cfg.run_dir / "adapter", cfg.model.base)
+        save_adapter(model, cfg.run_dir / "adapter", cfg.model.base, pick_precision(cfg.train.precision))
         write_json(trainer.state.log_history, cfg.run_dir / "train_log.json")
         write_json(summary, cfg.run_dir / "train_summary.json")
         print(f"adapter: {show_path(cfg.run_dir / 'adapter')}; validation loss "

@@ -2,8 +2,10 @@ import torch
 
 import pytest
 
-from glossa_utils import (LOGIT_TOLERANCE, ModelError, add_lora, compare_logits, load_model, load_params,
-                          load_tokenizer, load_with_adapter, prompt_logits, save_adapter, save_merged)
+from glossa_utils import (LOGIT_TOLERANCE, ModelError, add_lora, compare_logits, describe_sizes, directory_size,
+                          format_size, load_model, load_params, load_tokenizer, load_with_adapter, prompt_logits,
+                          read_training_precision, save_adapter, save_merged)
+from glossa_utils.merge import DTYPES
 
 
 def test_merge_reproduces_the_adapter_models_logits(tiny_model_path, tmp_path):
@@ -62,3 +64,38 @@ def test_missing_or_corrupt_adapter(tiny_model_path, adapter_dir, tmp_path):
     weights.write_bytes(weights.read_bytes()[:100])
     with pytest.raises(ModelError, match="corrupt or truncated"):
         load_with_adapter(base, adapter_dir, "builtin:tiny-random-llama")
+
+
+def test_merged_model_is_saved_in_the_precision_training_ran_in(tiny_model_path, tmp_path):
+    from safetensors import safe_open
+
+    cfg = load_params("params/smoke.yaml")
+    tokenizer = load_tokenizer(tiny_model_path)
+    sizes = {}
+    for precision in ("fp32", "fp16", "bf16"):
+        run = tmp_path / precision
+        model = add_lora(load_model(tiny_model_path, device="cpu"), cfg)
+        adapter = save_adapter(model, run / "adapter", cfg.model.base, precision)
+        assert read_training_precision(adapter) == precision
+        model = load_with_adapter(load_model(tiny_model_path, device="cpu"), adapter, cfg.model.base)
+        merged = model.merge_and_unload()
+        save_merged(merged, tokenizer, run / "merged", read_training_precision(adapter))
+        with safe_open(str(run / "merged" / "model.safetensors"), "pt") as f:
+            assert {f.get_tensor(name).dtype for name in f.keys()} == {DTYPES[precision]}
+        sizes[precision] = (run / "merged" / "model.safetensors").stat().st_size
+        lines = describe_sizes(run).splitlines()
+        assert [line.split("/:")[0].rsplit("/", 1)[-1] for line in lines] == ["adapter", "merged"]
+        assert lines[1].endswith(format_size(directory_size(run / "merged")))
+    assert max(sizes["fp16"], sizes["bf16"]) < 0.55 * sizes["fp32"]  # half the bytes per weight
+
+
+def test_training_precision_of_older_or_damaged_adapters(adapter_dir):
+    (adapter_dir / "glossa.json").write_text('{"base": "builtin:tiny-random-llama"}')  # saved before it was recorded
+    assert read_training_precision(adapter_dir) == "fp32"
+    (adapter_dir / "glossa.json").write_text('{"base": "builtin:tiny-random-llama", "precision": "int8"}')
+    with pytest.raises(ModelError, match="unknown precision 'int8'"):
+        read_training_precision(adapter_dir)
+
+
+def test_sizes_are_written_for_people():
+    assert [format_size(n) for n in (512, 3_400_000, 2_471_000_000)] == ["512 B", "3.4 MB", "2.47 GB"]
