@@ -27,8 +27,8 @@ from .notation import (PHENOMENA, Token, count_gloss_sentences, gloss_sentences,
 from .recipe import Recipe, SourceData, build_recipe_card, load_pairs, load_recipe, recipe_sources
 from .runner import NOTEBOOKS, PipelineError, read_status, resume_pipeline, run_pipeline, store_outputs
 from .sweep import load_sweep, plan_runs, run_sweep
-from .synth import (RULES, GlossStyle, Rule, chitchat_utterances, gloss_sentence, gloss_text, rule_examples,
-                    synthesize_chitchat, synthesize_pairs)
+from .synth import (RULES, GlossStyle, Rule, chitchat_utterances, gloss_sentence, gloss_text, measure_englishness,
+                    rule_examples, synthesize_chitchat, synthesize_pairs)
 from .translate import Translation, Translator, check_gloss, translate_pairs
 from .train_ddp import prepare_splits, train_adapter
 
@@ -69,7 +69,8 @@ __all__ = [
     "per_example_scores", "plot_analysis", "repeated_ngram_rate", "scores_by_length", "verbosity_summary",
     "worst_examples",
     # synth (issue 3: synthetic conversational gloss)
-    "RULES", "GlossStyle", "Rule", "chitchat_utterances", "gloss_sentence", "gloss_text", "rule_examples",
+    "RULES", "GlossStyle", "Rule", "chitchat_utterances", "gloss_sentence", "gloss_text", "measure_englishness",
+    "rule_examples",
     "synthesize_chitchat", "synthesize_pairs",
     # train_ddp (training without the notebooks, on one process or several)
     "prepare_splits", "train_adapter",

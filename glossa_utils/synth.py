@@ -1,20 +1,24 @@
-"""Synthetic conversational glosses: English -> ASL-style gloss by linguistic rules (issue 3).
+"""Synthetic conversational glosses: English -> ASL-style gloss by linguistic rules (issues 3 and 14).
 
 ASLG-PC12 was made by rewriting English with rules; this module does the same for *conversation*
 (chitchat-dataset utterances by default) with seeded variation between conventions, so a model trained
-on it meets more than one gloss style. Each English sentence becomes one gloss sentence:
+on it meets more than one gloss style. A gloss is written in ONE style, plain or annotated, drawn once
+per gloss; third-person loci are kept across its sentences. The rules, in order:
 
-1. contractions expanded ("don't" -> "do not"), then words, fixed phrases, time phrases and places found;
-2. articles, copulas, do-support and auxiliary have/will dropped, tense remembered;
-3. verbs lemmatised (``lemminflect``), plural nouns optionally too, pronouns to ME/YOU/IX-3/POSS-3/SELF-1;
-4. negation NOT/NEVER before the verb or after its phrase, "no X" -> X NONE, "have not eaten" -> NOT-YET;
-5. optional topicalisation ("COFFEE, ME LIKE"), past as FINISH or BEFORE/PAST, future as WILL/FUTURE;
-6. WH-sign at the end of a question (sometimes at both ends), time expressions first;
-7. in annotation-tool style (a seeded share of sentences): IX-1p/POSS-1p/SELF-3p:i loci, fs-/ns- names,
-   #JOB loan signs, (1h)/(2h) hand markers, classifiers SCL:3"..." and DCL:"...", gestures 5"wow",
-   +AGENT, -wg and _2 variants.
+1. sentences regrouped (a long one split at and/but + subject, two short ones joined; seeded);
+2. contractions expanded, words, fixed phrases, time phrases (with their preposition), titles, places found;
+3. articles, copulas, do-support, auxiliaries dropped, tense/perfect/progressive remembered, got to -> MUST;
+4. verbs lemmatised (``lemminflect``), plurals lemmatised, -ly adverbs -> adjectives, pronouns -> ME/IX-3p:i,
+   English-only function words (for, that, in/on, particles) dropped or joined (WAKE-UP);
+5. negation NOT/NEVER before the verb or after its phrase, "no X" -> X NONE, negated perfect -> NOT-YET;
+6. topicalisation, FINISH only for completed events (BEFORE/PAST otherwise), WILL/FUTURE, WH-sign last,
+   time signs first;
+7. annotated style: agreeing verbs (1p-GIVE-2p), #loans, (1h)/(2h), classifiers of every family with a
+   handshape and a description, VERB+++ / NOUN++ repetition, compounds (^), part:indef, gestures, and
+   non-manual spans [neg], [whq], [y/n], [t], [cond], [rhq WHY].
 
-Every choice draws from the `random.Random` it is given, so a seed fixes the output.
+Every choice draws from the `random.Random` it is given, so a seed fixes the output. The tests
+(tests/test_synth.py) state each rule with its source; `RULES` runs one example per rule.
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ from . import synth_lexicon as lex
 from .chitchat import chitchat_utterances
 from .config import ParamsError
 from .data import check_row
-from .generate import split_sentences
+from .generate import count_sentences, split_sentences
+from .notation import count_gloss_sentences
 
 
 @dataclass(frozen=True)
@@ -1072,8 +1077,6 @@ def measure_englishness(pairs: list[dict[str, str]]) -> dict[str, float]:
     plural form is a gloss token. ``sentence_count_differs``: pairs whose gloss and English have a
     different number of sentences.
     """
-    from .notation import count_gloss_sentences
-
     tokens = verbatim = plurals = kept = differ = 0
     for pair in pairs:
         english = {w.lower() for w in _ENGLISH_WORD.findall(pair["text"])}
@@ -1084,6 +1087,6 @@ def measure_englishness(pairs: list[dict[str, str]]) -> dict[str, float]:
         found = _english_plurals(pair["text"])
         plurals += len(found)
         kept += sum(p in signs for p in found)
-        differ += count_gloss_sentences(pair["gloss"]) != count_gloss_sentences(pair["text"])
+        differ += count_gloss_sentences(pair["gloss"]) != count_sentences(pair["text"])  # Mr. is no end
     return {"verbatim": verbatim / max(tokens, 1), "plurals_kept": kept / max(plurals, 1),
             "sentence_count_differs": differ / max(len(pairs), 1)}
