@@ -766,7 +766,7 @@ def _mark_nmm(signs: list[_Word], state: _Sentence, question: bool) -> bool:
         _span(signs, topic[0], topic[-1] + 1, "t")
     elif topic:
         next(s for s in reversed(signs[:topic[-1] + 1]) if s.gloss).gloss += ","
-    if not state.annotated:
+    if not state.annotated or not signs:
         return False
     start = next((i for i, s in enumerate(signs) if s.kind not in ("intj", "comma") and s.gloss), 0)
     comma = _first(signs, ("comma",), start)

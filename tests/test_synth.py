@@ -379,6 +379,7 @@ def test_style_rejects_bad_probabilities_and_unknown_keys():
 
 
 def test_bad_input_is_an_error_naming_it():
+    assert annotated("The?", nmm=1.0) == "THE?"  # nothing left to sign: the words, not a crash
     with pytest.raises(ValueError, match="no sentence"):
         gloss_text("   ", random.Random(0))
     with pytest.raises(ValueError, match=r"texts\[1\]"):
