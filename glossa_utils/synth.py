@@ -758,7 +758,7 @@ def _mark_nmm(signs: list[_Word], state: _Sentence, question: bool) -> bool:
     """Annotated style: non-manual marker spans (Neidle et al., The Syntax of ASL; ASLLRP conventions).
 
     Topics [t ...] (else the plain comma), conditionals [cond ...], negation [neg ...], WH-questions
-    [whq ...] (the WH-sign, or the whole question), yes/no questions [y/n ...]. Returns True when the
+    [whq ...] (the WH-sign, or the whole question, even odds), yes/no questions [y/n ...]. Returns True when the
     span alone marks a yes/no question, so the final ? may go.
     """
     topic = [i for i, s in enumerate(signs) if s.topic]

@@ -211,7 +211,8 @@ CLASSIFIERS: list[tuple[frozenset[str], frozenset[str], str, str, str]] = [
     (frozenset({"call", "phone"}), frozenset(), "ICL", "Y", "handset held at ear"),
     (frozenset({"write"}), frozenset(), "ICL", None, "pen moves across paper"),
     # plural: many entities at once
-    (frozenset({"wait", "line", "queue"}), frozenset({"line", "people"}), "PCL", "4", "row of upright figures one behind another"),
+    (frozenset({"wait", "line", "queue"}), frozenset({"line", "people"}), "PCL", "4",
+     "row of upright figures one behind another"),
     (frozenset({"come", "gather", "show"}), frozenset({"people", "crowd", "everyone", "friend", "guest"}), "PCL", "5",
      "many figures converging"),
 ]
