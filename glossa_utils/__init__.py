@@ -34,8 +34,8 @@ from .notation import (PHENOMENA, Token, count_gloss_sentences, gloss_sentences,
 from .recipe import Recipe, SourceData, build_recipe_card, load_pairs, load_recipe, recipe_sources
 from .runner import NOTEBOOKS, PipelineError, read_status, resume_pipeline, run_pipeline, store_outputs
 from .sweep import load_sweep, plan_runs, run_sweep
-from .synth import (RULES, GlossStyle, Rule, chitchat_utterances, gloss_sentence, gloss_text, rule_examples,
-                    synthesize_chitchat, synthesize_pairs)
+from .synth import (RULES, GlossStyle, Rule, chitchat_utterances, gloss_sentence, gloss_text, measure_englishness,
+                    rule_examples, synthesize_chitchat, synthesize_pairs)
 from .translate import Translation, Translator, check_gloss, translate_pairs
 from .train_ddp import prepare_splits, train_adapter
 
@@ -80,7 +80,8 @@ __all__ = [
     "sentence_scores", "share_with_unseen", "show_table", "unseen_words", "verbosity_summary",
     "word_accuracy_by_frequency", "worst_examples",
     # synth (issue 3: synthetic conversational gloss)
-    "RULES", "GlossStyle", "Rule", "chitchat_utterances", "gloss_sentence", "gloss_text", "rule_examples",
+    "RULES", "GlossStyle", "Rule", "chitchat_utterances", "gloss_sentence", "gloss_text", "measure_englishness",
+    "rule_examples",
     "synthesize_chitchat", "synthesize_pairs",
     # train_ddp (training without the notebooks, on one process or several)
     "prepare_splits", "train_adapter",
