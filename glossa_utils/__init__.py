@@ -18,7 +18,7 @@ from .data import (BadRows, DataError, atomic_directory, build_data_card, check_
                    find_parallel_files, load_splits, plot_lengths, read_jsonl, read_parallel, read_readme_section,
                    read_records, sample_pairs, sample_per_source, split_pairs, write_json, write_jsonl, write_splits)
 from .finetune import (PackCollator, PadCollator, add_lora, build_answer, build_prompt, build_trainer, count_parameters,
-                       count_lora_by_hand, describe_training, directory_size, encode_pair, encode_pairs, fill_rows,
+                       count_lora_by_hand, describe_losses, describe_training, directory_size, encode_pair, encode_pairs, fill_rows,
                        load_template, mask_labels, plan_batches, plot_loss, read_linear_shapes, render_loss_mask,
                        save_adapter, show_masked_example, split_tokens, summarize_training, summed_loss, train_lora,
                        validation_loss)
@@ -59,7 +59,7 @@ __all__ = [
     "PackCollator", "PadCollator", "add_lora", "build_answer", "build_prompt", "build_trainer", "count_parameters",
     "describe_training", "directory_size", "encode_pair", "encode_pairs", "fill_rows", "load_template", "mask_labels",
     "plan_batches", "plot_loss", "save_adapter", "show_masked_example", "summed_loss", "train_lora", "validation_loss",
-    "count_lora_by_hand", "read_linear_shapes", "render_loss_mask", "split_tokens", "summarize_training",
+    "count_lora_by_hand", "describe_losses", "read_linear_shapes", "render_loss_mask", "split_tokens", "summarize_training",
     # merge (03)
     "LOGIT_TOLERANCE", "check_adapter", "compare_logits", "describe_sizes", "format_size", "load_with_adapter",
     "prompt_logits", "read_training_precision", "save_merged",

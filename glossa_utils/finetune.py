@@ -491,3 +491,19 @@ def summarize_training(log_history: list[dict]) -> dict:
             "best_val_step": best["step"] if best else None, "last_val_loss": val[-1]["loss"] if val else None,
             "overfitting": bool(val) and val[-1]["loss"] > best["loss"],
             "runtime_s": final.get("train_runtime")}
+
+
+def describe_losses(summary: dict) -> str:
+    """Markdown that reads a `summarize_training` result: how far each loss fell, and whether it over-fitted."""
+    minutes, seconds = divmod(round(summary["runtime_s"] or 0), 60)
+    text = (f"Training ran **{summary['steps']} optimiser steps** ({summary['epochs']:g} epochs) in "
+            f"{minutes}:{seconds:02d} (min:s). Training loss fell from {summary['first_train_loss']:.3f} to "
+            f"{summary['last_train_loss']:.3f}. ")
+    if summary["best_val_loss"] is None:
+        return text + "No validation loss was computed (no validation split)."
+    text += (f"Validation loss, computed {summary['evaluations']} times, was lowest at step "
+             f"{summary['best_val_step']} ({summary['best_val_loss']:.3f}) and ended at {summary['last_val_loss']:.3f}: ")
+    if summary["overfitting"]:
+        return text + ("it rose after its lowest point while training loss kept falling — the model began to "
+                       "memorise the training pairs, and a shorter run would generalise at least as well.")
+    return text + "still its lowest, so no sign of over-fitting yet; more steps might still help."

@@ -315,3 +315,14 @@ def test_evaluating_more_often_does_not_change_training(tiny_model_path, tokeniz
         evals = [e for e in trainer.state.log_history if "eval_loss" in e]
         assert len(evals) == (4 if every == "1" else 1)
     assert losses["1"] == losses["null"] and len(losses["1"]) == 4
+
+
+def test_loss_description_reads_the_summary():
+    from glossa_utils import describe_losses
+
+    base = {"steps": 88, "epochs": 2.0, "first_train_loss": 3.0, "last_train_loss": 0.5, "evaluations": 9,
+            "best_val_loss": 0.79, "best_val_step": 80, "last_val_loss": 0.8, "overfitting": True, "runtime_s": 238.2}
+    text = describe_losses(base)
+    assert "**88 optimiser steps** (2 epochs) in 3:58" in text and "lowest at step 80 (0.790)" in text
+    assert "memorise" in text
+    assert "no sign of over-fitting" in describe_losses({**base, "overfitting": False, "last_val_loss": 0.79})
