@@ -501,7 +501,7 @@ def describe_losses(summary: dict) -> str:
             f"{summary['last_train_loss']:.3f}. ")
     if summary["best_val_loss"] is None:
         return text + "No validation loss was computed (no validation split)."
-    text += (f"Validation loss, computed {summary['evaluations']} times, was lowest at step "
+    text += (f"Validation loss, computed {summary['evaluations']} time{'s' * (summary['evaluations'] != 1)}, was lowest at step "
              f"{summary['best_val_step']} ({summary['best_val_loss']:.3f}) and ended at {summary['last_val_loss']:.3f}: ")
     if summary["overfitting"]:
         return text + ("it rose after its lowest point while training loss kept falling — the model began to "
