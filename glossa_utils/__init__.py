@@ -15,11 +15,13 @@ from .compare import (ExampleComparison, comparable_pair, compare_examples, find
 from .config import (REPO_ROOT, ParamsError, RunConfig, SourceSpec, echo_config, load_params, resolve_path, save_params,
                      show_path)
 from .data import (BadRows, DataError, atomic_directory, build_data_card, check_row, clean_pairs, find_leaks,
-                   find_parallel_files, load_splits, plot_lengths, read_jsonl, read_parallel, read_records,
-                   sample_pairs, sample_per_source, split_pairs, write_json, write_jsonl, write_splits)
+                   find_parallel_files, load_splits, plot_lengths, read_jsonl, read_parallel, read_readme_section,
+                   read_records, sample_pairs, sample_per_source, split_pairs, write_json, write_jsonl, write_splits)
 from .finetune import (PackCollator, PadCollator, add_lora, build_answer, build_prompt, build_trainer, count_parameters,
-                       describe_training, directory_size, encode_pair, encode_pairs, fill_rows, load_template, mask_labels,
-                       plan_batches, plot_loss, save_adapter, show_masked_example, summed_loss, train_lora, validation_loss)
+                       count_lora_by_hand, describe_losses, describe_training, directory_size, encode_pair, encode_pairs, fill_rows,
+                       load_template, mask_labels, plan_batches, plot_loss, read_linear_shapes, render_loss_mask,
+                       save_adapter, show_masked_example, split_tokens, summarize_training, summed_loss, train_lora,
+                       validation_loss)
 from .generate import (DECODING_VARIANTS, card_count_sentences, count_sentences, decode_variants, extract_answer, postprocess,
                        split_sentences, truncate_sentences)
 from .merge import (LOGIT_TOLERANCE, check_adapter, compare_logits, describe_sizes, format_size, load_with_adapter,
@@ -45,7 +47,8 @@ __all__ = [
     "show_path",
     # data (01)
     "BadRows", "DataError", "atomic_directory", "build_data_card", "check_row", "clean_pairs", "find_leaks",
-    "find_parallel_files", "load_pairs", "load_splits", "plot_lengths", "read_jsonl", "read_parallel", "read_records",
+    "find_parallel_files", "load_pairs", "load_splits", "plot_lengths", "read_jsonl", "read_parallel",
+    "read_readme_section", "read_records",
     "sample_pairs", "sample_per_source", "split_pairs", "write_json", "write_jsonl", "write_splits",
     # recipe (01: several sources mixed)
     "Recipe", "SourceData", "build_recipe_card", "load_recipe", "recipe_sources",
@@ -56,6 +59,7 @@ __all__ = [
     "PackCollator", "PadCollator", "add_lora", "build_answer", "build_prompt", "build_trainer", "count_parameters",
     "describe_training", "directory_size", "encode_pair", "encode_pairs", "fill_rows", "load_template", "mask_labels",
     "plan_batches", "plot_loss", "save_adapter", "show_masked_example", "summed_loss", "train_lora", "validation_loss",
+    "count_lora_by_hand", "describe_losses", "read_linear_shapes", "render_loss_mask", "split_tokens", "summarize_training",
     # merge (03)
     "LOGIT_TOLERANCE", "check_adapter", "compare_logits", "describe_sizes", "format_size", "load_with_adapter",
     "prompt_logits", "read_training_precision", "save_merged",

@@ -165,6 +165,7 @@ class TrainConfig:
     max_length: int = 512  # tokens, prompt + answer + EOS
     precision: str = "auto"  # auto | fp32 | fp16 | bf16 (auto: CUDA bf16 if supported, else fp16; CPU fp32)
     logging_steps: int = 10
+    eval_steps: int | None = None  # validation loss every N optimiser steps (null: each epoch, or at max_steps)
     save_steps: int = 50  # checkpoint every N optimiser steps (kept: the last 2), for resuming
     max_steps: int = -1  # > 0 overrides epochs (smoke tests)
     resume: bool = False  # continue from the last checkpoint in <run>/checkpoints (set by `glossa resume`)
@@ -186,6 +187,8 @@ class TrainConfig:
         for key in ("batch_size", "grad_accum", "logging_steps", "save_steps"):
             if getattr(self, key) < 1:
                 raise ParamsError(f"train.{key} must be >= 1, got {getattr(self, key)}")
+        if self.eval_steps is not None and self.eval_steps < 1:
+            raise ParamsError(f"train.eval_steps must be >= 1 or null, got {self.eval_steps}")
         if self.warmup_steps < 0:
             raise ParamsError(f"train.warmup_steps must be >= 0, got {self.warmup_steps}")
         if self.max_length < 16:
@@ -454,8 +457,19 @@ def save_params(cfg: RunConfig, path: str | Path) -> None:
     Path(path).write_text(yaml.safe_dump(cfg.to_dict(), sort_keys=False), encoding="utf-8")
 
 
-def echo_config(cfg: RunConfig) -> str:
-    """A compact, stable one-line-per-section summary for the top of each notebook."""
+def echo_config(cfg: RunConfig, compact: bool = False) -> str:
+    """A stable summary of the params: one line per section, or (`compact`) one line in all.
+
+    01 prints the full echo once; the later notebooks print the compact line — run, data, base, LoRA
+    rank, training length and decoding — so a stored output says which run it came from.
+    """
+    if compact:
+        d, t, g = cfg.data, cfg.train, cfg.generate
+        source = f"{len(d.sources)} sources" if d.sources else d.path or d.source
+        length = f"max_steps={t.max_steps}" if t.max_steps > 0 else f"epochs={t.epochs:g}"
+        decoding = "sampling" if g.do_sample else f"beam {g.num_beams}" if g.num_beams > 1 else "greedy"
+        return (f"run {cfg.name} | seed {cfg.seed} | data {source} | base {cfg.model.base} | "
+                f"lora r={cfg.lora.r} alpha={cfg.lora.alpha} | {length} lr={t.lr:g} | {decoding}")
     lines = [f"run {cfg.name}  seed {cfg.seed}"]
     for section in ("data", "model", "lora", "train", "generate", "eval", "hub"):
         values = dataclasses.asdict(getattr(cfg, section))

@@ -454,3 +454,21 @@ def plot_lengths(splits: dict[str, list[Pair]]):
         ax.set_title(f"{side} length (words)")
     fig.tight_layout()
     return fig
+
+
+def read_readme_section(path: str | Path, heading: str) -> str:
+    """The Markdown under the ``## heading`` of a README (up to the next heading of level 1 or 2).
+
+    01 renders the data READMEs' tables with this, so the notebook and the README never disagree: the
+    README is the one place they are written. `heading` matches the start of the heading's text.
+    """
+    lines = Path(resolve_path(path)).read_text(encoding="utf-8").splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith("## ") and line[3:].startswith(heading)]
+    if not starts:
+        raise ValueError(f"{path} has no '## {heading}' section")
+    body = []
+    for line in lines[starts[0] + 1:]:
+        if re.match(r"#{1,2} ", line):
+            break
+        body.append(line)
+    return "\n".join(body).strip()

@@ -237,7 +237,7 @@ def training_arguments(cfg: RunConfig, output_dir: Path, plan: tuple[int, int] |
     t = cfg.train
     micro, accum = plan or (t.batch_size, t.grad_accum)
     precision = pick_precision(t.precision)
-    every_epoch = t.max_steps < 0
+    every_epoch = t.max_steps < 0 and t.eval_steps is None
     return TrainingArguments(
         output_dir=str(output_dir), num_train_epochs=t.epochs, max_steps=t.max_steps,
         learning_rate=t.lr, per_device_train_batch_size=micro, per_device_eval_batch_size=micro,
@@ -248,7 +248,7 @@ def training_arguments(cfg: RunConfig, output_dir: Path, plan: tuple[int, int] |
         activation_checkpointing_kwargs={"use_reentrant": False} if t.gradient_checkpointing else None,
         use_liger_kernel=pick_liger(t.liger),
         eval_strategy="no" if not evaluate else "epoch" if every_epoch else "steps",
-        eval_steps=None if every_epoch or not evaluate else t.max_steps,
+        eval_steps=None if every_epoch or not evaluate else t.eval_steps or t.max_steps,
         save_strategy="steps", save_steps=t.save_steps, save_total_limit=2,
         logging_steps=t.logging_steps, logging_first_step=True,
         report_to="none", seed=cfg.seed, data_seed=cfg.seed, remove_unused_columns=False,
@@ -276,8 +276,26 @@ def build_trainer(cfg: RunConfig, model, tokenizer, train: list[dict], validatio
     model.config.use_cache = False  # with a KV cache transformers ignores packed position ids (see PackCollator)
     plan = plan_batches(cfg.train, [len(e["input_ids"]) for e in train], world_size())
     args = training_arguments(cfg, output_dir or cfg.run_dir / "checkpoints", plan, evaluate=validation is not None)
-    return (trainer_class or Trainer)(model=model, args=args, train_dataset=train, eval_dataset=validation,
-                                      data_collator=collator or pick_collator(cfg.train, tokenizer.pad_token_id))
+    trainer = (trainer_class or Trainer)(model=model, args=args, train_dataset=train, eval_dataset=validation,
+                                         data_collator=collator or pick_collator(cfg.train, tokenizer.pad_token_id))
+    return keep_rng_through_evaluation(trainer)
+
+
+def keep_rng_through_evaluation(trainer):
+    """Make `trainer.evaluate` leave torch's random state as it found it; returns the trainer.
+
+    Iterating the validation loader draws a seed from torch's global generator, which would shift every
+    later dropout mask: with this, ``train.eval_steps`` changes how often we *look*, never what is learned.
+    """
+    evaluate = trainer.evaluate
+
+    def evaluate_without_drawing(*args, **kwargs):
+        devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+        with torch.random.fork_rng(devices=devices):
+            return evaluate(*args, **kwargs)
+
+    trainer.evaluate = evaluate_without_drawing
+    return trainer
 
 
 def describe_training(trainer) -> str:
@@ -390,3 +408,102 @@ def save_adapter(model, adapter_dir: Path, base: str, precision: str = "fp32") -
 def directory_size(path: Path) -> int:
     """Total size in bytes of the files under `path`."""
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
+
+
+def read_linear_shapes(config) -> dict[str, tuple[int, int]]:
+    """(in, out) features of each Llama linear layer LoRA can target, read from a model config."""
+    heads = config.num_attention_heads
+    head_dim = getattr(config, "head_dim", None) or config.hidden_size // heads
+    kv = getattr(config, "num_key_value_heads", None) or heads
+    hidden, inner = config.hidden_size, config.intermediate_size
+    return {"q_proj": (hidden, heads * head_dim), "k_proj": (hidden, kv * head_dim), "v_proj": (hidden, kv * head_dim),
+            "o_proj": (heads * head_dim, hidden), "gate_proj": (hidden, inner), "up_proj": (hidden, inner),
+            "down_proj": (inner, hidden)}
+
+
+def count_lora_by_hand(config, r: int, target_modules: list[str]) -> list[dict]:
+    """The adapter's parameters, layer type by layer type: ``r × (in + out) × layers``.
+
+    Each targeted ``W`` (out × in) gets ``A`` (r × in) and ``B`` (out × r); the model has one such layer
+    per decoder block. The sum must equal `count_parameters(...)["trainable"]` of the LoRA model.
+    """
+    shapes = read_linear_shapes(config)
+    unknown = [m for m in target_modules if m not in shapes]
+    if unknown:
+        raise ValueError(f"lora.target_modules {unknown} are not Llama linear layers ({', '.join(shapes)})")
+    layers = config.num_hidden_layers
+    return [{"module": m, "in": shapes[m][0], "out": shapes[m][1], "r": r, "layers": layers,
+             "parameters": r * (shapes[m][0] + shapes[m][1]) * layers} for m in target_modules]
+
+
+def split_tokens(tokenizer, texts: list[str]) -> list[dict]:
+    """How the tokenizer cuts each text: its tokens (``Ġ`` marks a leading space) and their count."""
+    rows = []
+    for text in texts:
+        tokens = tokenizer.tokenize(text)
+        rows.append({"text": text, "tokens": " ".join(tokens), "count": len(tokens)})
+    return rows
+
+
+MASK_COLOURS = {"prompt": "#e0e0e0", "answer": "#b7e4c7", "eos": "#ffd166", "padding": "#ffffff"}
+
+
+def render_loss_mask(tokenizer, encoded: dict) -> str:
+    """HTML of one encoded example, every token shown: grey = prompt (label -100), green = answer, gold = EOS.
+
+    Each token is a box with its position, the token and its label (``-100`` or the token id the loss
+    expects), wrapping like text, so no column is ever hidden.
+    """
+    import html
+
+    rows = show_masked_example(tokenizer, encoded)
+    ids = PadCollator(tokenizer.pad_token_id)([encoded])["labels"][0].tolist()
+    boxes = []
+    for i, ((token, _), label) in enumerate(zip(rows, ids)):
+        kind = "prompt" if label == -100 else "eos" if i == len(rows) - 1 else "answer"
+        boxes.append(f'<span title="{kind}" style="display:inline-block;margin:1px;padding:1px 3px;'
+                     f'background:{MASK_COLOURS[kind]};font-family:monospace;font-size:11px;text-align:center">'
+                     f"<sub>{i}</sub> {html.escape(token)}<br>{label}</span>")
+    masked = sum(label == -100 for label in ids)
+    legend = " ".join(f'<span style="background:{MASK_COLOURS[k]};padding:0 4px">{k}</span>'
+                      for k in ("prompt", "answer", "eos"))
+    return (f"<div>{legend} — {len(ids)} tokens: {masked} masked (label -100), {len(ids) - masked} supervised"
+            f"</div><div>{''.join(boxes)}</div>")
+
+
+def summarize_training(log_history: list[dict]) -> dict:
+    """Headline numbers of a run's Trainer log: steps, epochs, losses, the best validation step, time.
+
+    ``overfitting`` is True when the last validation loss is above the lowest one: training went on
+    past the point where the model generalised best.
+    """
+    losses = loss_history(log_history)
+    train = [row for row in losses if row["split"] == "train"]
+    val = [row for row in losses if row["split"] == "validation"]
+    if not train:
+        raise ValueError("the Trainer log has no training loss: did training run?")
+    final = next((e for e in reversed(log_history) if "train_runtime" in e), {})
+    best = min(val, key=lambda row: row["loss"]) if val else None
+    return {"steps": max(e.get("step", 0) for e in log_history),
+            "epochs": max(e.get("epoch", 0) for e in log_history),
+            "first_train_loss": train[0]["loss"], "last_train_loss": train[-1]["loss"],
+            "evaluations": len(val), "best_val_loss": best["loss"] if best else None,
+            "best_val_step": best["step"] if best else None, "last_val_loss": val[-1]["loss"] if val else None,
+            "overfitting": bool(val) and val[-1]["loss"] > best["loss"],
+            "runtime_s": final.get("train_runtime")}
+
+
+def describe_losses(summary: dict) -> str:
+    """Markdown that reads a `summarize_training` result: how far each loss fell, and whether it over-fitted."""
+    minutes, seconds = divmod(round(summary["runtime_s"] or 0), 60)
+    text = (f"Training ran **{summary['steps']} optimiser steps** ({summary['epochs']:g} epochs) in "
+            f"{minutes}:{seconds:02d} (min:s). Training loss fell from {summary['first_train_loss']:.3f} to "
+            f"{summary['last_train_loss']:.3f}. ")
+    if summary["best_val_loss"] is None:
+        return text + "No validation loss was computed (no validation split)."
+    text += (f"Validation loss, computed {summary['evaluations']} time{'s' * (summary['evaluations'] != 1)}, was lowest at step "
+             f"{summary['best_val_step']} ({summary['best_val_loss']:.3f}) and ended at {summary['last_val_loss']:.3f}: ")
+    if summary["overfitting"]:
+        return text + ("it rose after its lowest point while training loss kept falling — the model began to "
+                       "memorise the training pairs, and a shorter run would generalise at least as well.")
+    return text + "still its lowest, so no sign of over-fitting yet; more steps might still help."

@@ -147,3 +147,13 @@ def test_missing_params_file():
 
 def test_run_dir_defaults_to_runs_name():
     assert load_params("params/smoke.yaml").run_dir == REPO_ROOT / "runs" / "smoke"
+
+
+def test_compact_echo_is_one_line_naming_the_run_and_its_key_choices():
+    from glossa_utils import echo_config
+
+    line = echo_config(load_params("params/default.yaml"), compact=True)
+    assert "\n" not in line and line.startswith("run default | seed 42 | data builtin:conversational")
+    assert "lora r=16 alpha=32 | epochs=2 lr=0.001 | greedy" in line
+    assert "max_steps=30" in echo_config(load_params("params/smoke.yaml"), compact=True)
+    assert echo_config(load_params("params/default.yaml")).count("\n") >= 6  # the full echo: a line per section

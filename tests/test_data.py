@@ -134,3 +134,14 @@ def test_atomic_directory_keeps_the_old_folder_when_writing_fails(tmp_path):
             (tmp / "weights").write_text("half of v2")
             raise RuntimeError("killed mid-save")
     assert (target / "weights").read_text() == "v1" and not (tmp_path / "merged.tmp").exists()
+
+
+def test_readme_section_is_read_up_to_the_next_heading(tmp_path):
+    from glossa_utils import read_readme_section
+
+    readme = tmp_path / "README.md"
+    readme.write_text("# T\n\nintro\n\n## Conventions used\n| a | b |\n|---|---|\n| 1 | 2 |\n\n### sub\nkept\n## Next\nno\n")
+    assert read_readme_section(readme, "Conventions") == "| a | b |\n|---|---|\n| 1 | 2 |\n\n### sub\nkept"
+    assert "| time first |" in read_readme_section("data/conversational/README.md", "Conventions used")
+    with pytest.raises(ValueError, match="has no '## Missing' section"):
+        read_readme_section(readme, "Missing")

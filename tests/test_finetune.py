@@ -230,3 +230,99 @@ def test_packing_rows_default_to_max_length():
     t = load_params("params/smoke.yaml", ["train.packing=true"]).train
     assert pick_collator(t, 2) == PackCollator(2, t.max_length)
     assert pick_collator(load_params("params/smoke.yaml").train, 2) == PadCollator(2)
+
+
+# --- what 02 shows: the parameter count by hand, tokens, the mask, the run's summary ------------------------------
+
+def test_lora_count_by_hand_equals_the_models_trainable_parameters(tiny_model_path):
+    from transformers import AutoConfig
+
+    from glossa_utils import add_lora, count_lora_by_hand, count_parameters
+
+    cfg = load_params("params/smoke.yaml", ["lora.target_modules=[q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj]"])
+    model = add_lora(load_model(tiny_model_path, device="cpu"), cfg)
+    rows = count_lora_by_hand(model.config, cfg.lora.r, list(cfg.lora.target_modules))
+    assert sum(r["parameters"] for r in rows) == count_parameters(model)["trainable"]
+    smollm2 = AutoConfig.from_pretrained(resolve_model_path("builtin:smollm2-135m-instruct"))
+    default = load_params("params/default.yaml")
+    assert sum(r["parameters"] for r in count_lora_by_hand(smollm2, 16, list(default.lora.target_modules))) == 4_884_480
+    with pytest.raises(ValueError, match=r"\['lm_head'\] are not Llama linear layers"):
+        count_lora_by_hand(smollm2, 16, ["q_proj", "lm_head"])
+
+
+def test_split_tokens_shows_capitals_cut_into_more_pieces(tokenizer):
+    from glossa_utils import split_tokens
+
+    caps, lower = split_tokens(tokenizer, [" HAPPY", " happy"])
+    assert lower["tokens"] == "Ġhappy" and lower["count"] == 1
+    assert caps["count"] > 1 and caps["tokens"].replace(" ", "") == "ĠHAPPY"
+
+
+def test_loss_mask_html_shows_every_token_coloured_by_role(tokenizer):
+    from glossa_utils import render_loss_mask
+    from html import escape as html_escape
+
+    from glossa_utils.finetune import MASK_COLOURS
+
+    enc = encode_pair(tokenizer, PAIR, TEMPLATE, 512)
+    html = render_loss_mask(tokenizer, enc)
+    n, prompt = len(enc["input_ids"]), enc["prompt_length"]
+    assert html.count('title="prompt"') == prompt and html.count('title="eos"') == 1
+    assert html.count('title="answer"') == n - prompt - 1
+    assert f"{n} tokens: {prompt} masked (label -100), {n - prompt} supervised" in html
+    assert f"<sub>{n - 1}</sub> {html_escape(tokenizer.eos_token)}<br>{tokenizer.eos_token_id}" in html
+    assert MASK_COLOURS["eos"] in html
+
+
+def test_training_summary_finds_the_best_validation_step():
+    from glossa_utils import summarize_training
+
+    log = [{"loss": 3.0, "step": 1, "epoch": 0.1}, {"eval_loss": 2.0, "step": 10, "epoch": 1.0},
+           {"loss": 1.5, "step": 15, "epoch": 1.5}, {"eval_loss": 1.2, "step": 20, "epoch": 2.0},
+           {"eval_loss": 1.4, "step": 30, "epoch": 3.0}, {"train_runtime": 99.5, "step": 30, "epoch": 3.0}]
+    s = summarize_training(log)
+    assert (s["best_val_loss"], s["best_val_step"], s["last_val_loss"], s["overfitting"]) == (1.2, 20, 1.4, True)
+    assert (s["steps"], s["epochs"], s["first_train_loss"], s["last_train_loss"], s["runtime_s"]) == (30, 3.0, 3.0, 1.5, 99.5)
+    with pytest.raises(ValueError, match="no training loss"):
+        summarize_training([{"eval_loss": 1.0, "step": 1}])
+
+
+def test_eval_steps_sets_how_often_validation_loss_is_computed(tmp_path):
+    from glossa_utils.finetune import training_arguments
+
+    every = training_arguments(load_params("params/default.yaml", ["train.eval_steps=10"]), tmp_path)
+    assert (every.eval_strategy, every.eval_steps) == ("steps", 10)
+    epoch = training_arguments(load_params("params/default.yaml", ["train.eval_steps=null"]), tmp_path)
+    assert epoch.eval_strategy == "epoch"
+    with pytest.raises(Exception, match="train.eval_steps must be >= 1"):
+        load_params("params/smoke.yaml", ["train.eval_steps=0"])
+
+
+def test_evaluating_more_often_does_not_change_training(tiny_model_path, tokenizer, examples, tmp_path):
+    from transformers import set_seed
+
+    from glossa_utils import add_lora, train_lora
+
+    losses = {}
+    for every in ("null", "1"):
+        cfg = load_params("params/smoke.yaml", ["train.max_steps=4", "train.batch_size=2", "train.logging_steps=1",
+                                                "lora.dropout=0.1", f"train.eval_steps={every}",
+                                                f"out_dir={tmp_path / every}"])
+        set_seed(0)
+        trainer = train_lora(cfg, add_lora(load_model(tiny_model_path, device="cpu"), cfg), tokenizer, examples,
+                             examples)
+        losses[every] = [e["loss"] for e in trainer.state.log_history if "loss" in e]
+        evals = [e for e in trainer.state.log_history if "eval_loss" in e]
+        assert len(evals) == (4 if every == "1" else 1)
+    assert losses["1"] == losses["null"] and len(losses["1"]) == 4
+
+
+def test_loss_description_reads_the_summary():
+    from glossa_utils import describe_losses
+
+    base = {"steps": 88, "epochs": 2.0, "first_train_loss": 3.0, "last_train_loss": 0.5, "evaluations": 9,
+            "best_val_loss": 0.79, "best_val_step": 80, "last_val_loss": 0.8, "overfitting": True, "runtime_s": 238.2}
+    text = describe_losses(base)
+    assert "**88 optimiser steps** (2 epochs) in 3:58" in text and "lowest at step 80 (0.790)" in text
+    assert "memorise" in text
+    assert "no sign of over-fitting" in describe_losses({**base, "overfitting": False, "last_val_loss": 0.79})

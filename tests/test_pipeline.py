@@ -47,7 +47,7 @@ def test_smoke_predictions_have_the_documented_fields(smoke_run):
 
 
 def test_executed_notebooks_pass_nbval(smoke_run):
-    """nbval re-runs the executed notebooks; cells marked NBVAL_CHECK_OUTPUT must reproduce."""
+    """nbval re-runs the executed notebooks; cells tagged nbval-check-output must reproduce."""
     env = {**os.environ, "TQDM_DISABLE": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
     notebooks = [str(smoke_run / f"{name}.ipynb") for name in NOTEBOOKS]
     result = subprocess.run(
