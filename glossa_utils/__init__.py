@@ -4,6 +4,7 @@ Importing it does no work: no model is loaded, no folder made, no logging config
 """
 
 from .analysis import per_example_scores, plot_analysis, repeated_ngram_rate, scores_by_length, verbosity_summary, worst_examples
+from .backends import BACKENDS, CT2_QUANTS, CT2Backend, TorchBackend, convert_to_ct2, load_backend
 from .colab import describe_device, hub_login_if_needed, in_colab
 from .compare import find_runs, group_by_test_set, loss_curves, params_diff, plot_runs, score_table
 from .config import (REPO_ROOT, ParamsError, RunConfig, SourceSpec, echo_config, load_params, resolve_path, save_params,
@@ -11,6 +12,7 @@ from .config import (REPO_ROOT, ParamsError, RunConfig, SourceSpec, echo_config,
 from .data import (BadRows, DataError, atomic_directory, build_data_card, check_row, clean_pairs, find_leaks,
                    find_parallel_files, load_splits, plot_lengths, read_jsonl, read_parallel, read_records,
                    sample_pairs, sample_per_source, split_pairs, write_json, write_jsonl, write_splits)
+from .export import GGUF_QUANTS, ROUND_TRIP_TOLERANCE, build_modelfile, check_gguf_round_trip, export_gguf, find_merged
 from .finetune import (PackCollator, PadCollator, add_lora, build_answer, build_prompt, build_trainer, count_parameters,
                        describe_training, directory_size, encode_pair, encode_pairs, fill_rows, load_template, mask_labels,
                        plan_batches, plot_loss, save_adapter, show_masked_example, summed_loss, train_lora, validation_loss)
@@ -55,6 +57,9 @@ __all__ = [
     "truncate_sentences",
     # translate (04 and downstream apps)
     "Translation", "Translator", "check_gloss", "translate_pairs",
+    # backends (translate --backend) and export (glossa export)
+    "BACKENDS", "CT2_QUANTS", "CT2Backend", "TorchBackend", "convert_to_ct2", "load_backend",
+    "GGUF_QUANTS", "ROUND_TRIP_TOLERANCE", "build_modelfile", "check_gguf_round_trip", "export_gguf", "find_merged",
     # metrics (05)
     "AdditiveMetric", "BLEU4", "ROUGE_L", "bootstrap_ci", "compare_runs", "compute_scores", "load_all_metrics",
     "load_metric", "metrics_table", "paired_bootstrap_ci", "rule_translate", "score_systems", "source_table",
