@@ -57,7 +57,7 @@ def test_run_folder_converts_once_into_export(tmp_path, tiny_model_path):
     shutil.copytree(tiny_model_path, run / "merged")
     shutil.copy(REPO_ROOT / "params" / "smoke.yaml", run / "params.yaml")
     translator = Translator.load(run, backend="ct2")
-    assert (run / "export" / "ct2-int8" / "model.bin").is_file()
+    assert (run / "export" / "ct2-float32" / "model.bin").is_file()
     assert translator.generate.max_new_tokens == 12 and translator.template == "[INST] {gloss} [/INST] {text}"
 
 
