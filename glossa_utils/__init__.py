@@ -4,6 +4,8 @@ Importing it does no work: no model is loaded, no folder made, no logging config
 """
 
 from .analysis import per_example_scores, plot_analysis, repeated_ngram_rate, scores_by_length, verbosity_summary, worst_examples
+from .baselines import (build_messages, clean_chat_answer, generate_baselines, k_shot_examples, load_prompt,
+                        pick_examples, prompting_systems, render_chat, rule_records, sentence_case, system_prompts)
 from .colab import describe_device, hub_login_if_needed, in_colab
 from .compare import find_runs, group_by_test_set, loss_curves, params_diff, plot_runs, score_table
 from .config import (REPO_ROOT, ParamsError, RunConfig, SourceSpec, echo_config, load_params, resolve_path, save_params,
@@ -11,6 +13,8 @@ from .config import (REPO_ROOT, ParamsError, RunConfig, SourceSpec, echo_config,
 from .data import (BadRows, DataError, atomic_directory, build_data_card, check_row, clean_pairs, find_leaks,
                    find_parallel_files, load_splits, plot_lengths, read_jsonl, read_parallel, read_records,
                    sample_pairs, sample_per_source, split_pairs, write_json, write_jsonl, write_splits)
+from .evaluation import (best_prompting_baseline, build_metrics, evaluate_run, paired_table, prediction_file,
+                         read_outputs, run_systems, write_metrics, write_predictions)
 from .finetune import (PackCollator, PadCollator, add_lora, build_answer, build_prompt, build_trainer, count_parameters,
                        describe_training, directory_size, encode_pair, encode_pairs, fill_rows, load_template, mask_labels,
                        plan_batches, plot_loss, save_adapter, show_masked_example, summed_loss, train_lora, validation_loss)
@@ -58,6 +62,11 @@ __all__ = [
     # metrics (05)
     "AdditiveMetric", "BLEU4", "ROUGE_L", "bootstrap_ci", "compare_runs", "compute_scores", "load_all_metrics",
     "load_metric", "metrics_table", "paired_bootstrap_ci", "rule_translate", "score_systems", "source_table",
+    # baselines (04: prompting baselines, cached) and evaluation (05, glossa evaluate)
+    "build_messages", "clean_chat_answer", "generate_baselines", "k_shot_examples", "load_prompt", "pick_examples",
+    "prompting_systems", "render_chat", "rule_records", "sentence_case", "system_prompts",
+    "best_prompting_baseline", "build_metrics", "evaluate_run", "paired_table", "prediction_file", "read_outputs",
+    "run_systems", "write_metrics", "write_predictions",
     # hub (05)
     "model_card", "push_to_hub", "write_model_card",
     # analysis (06)
