@@ -5,7 +5,7 @@ Importing it does no work: no model is loaded, no folder made, no logging config
 
 from .analysis import per_example_scores, plot_analysis, repeated_ngram_rate, scores_by_length, verbosity_summary, worst_examples
 from .baselines import (build_messages, clean_chat_answer, generate_baselines, k_shot_examples, load_prompt,
-                        pick_examples, prompting_systems, render_chat, rule_records, sentence_case, system_prompts)
+                        pick_examples, prompting_systems, render_chat, rule_records, system_prompts)
 from .colab import describe_device, hub_login_if_needed, in_colab
 from .compare import find_runs, group_by_test_set, loss_curves, params_diff, plot_runs, score_table
 from .config import (REPO_ROOT, ParamsError, RunConfig, SourceSpec, echo_config, load_params, resolve_path, save_params,
@@ -26,6 +26,8 @@ from .metrics import (BLEU4, ROUGE_L, AdditiveMetric, bootstrap_ci, compare_runs
                       metrics_table, paired_bootstrap_ci, rule_translate, score_systems, source_table)
 from .models import (ModelError, check_checkpoint, load_model, load_tokenizer, pick_device, pick_liger, pick_optimizer,
                      pick_precision, resolve_model_path, set_attention)
+from .notation import (PHENOMENA, Token, count_gloss_sentences, gloss_sentences, lexical_words, looks_like_gloss,
+                       notation_share, parse_gloss, tag_phenomena)
 from .recipe import Recipe, SourceData, build_recipe_card, load_pairs, load_recipe, recipe_sources
 from .runner import NOTEBOOKS, PipelineError, read_status, resume_pipeline, run_pipeline, store_outputs
 from .sweep import load_sweep, plan_runs, run_sweep
@@ -64,9 +66,12 @@ __all__ = [
     "load_metric", "metrics_table", "paired_bootstrap_ci", "rule_translate", "score_systems", "source_table",
     # baselines (04: prompting baselines, cached) and evaluation (05, glossa evaluate)
     "build_messages", "clean_chat_answer", "generate_baselines", "k_shot_examples", "load_prompt", "pick_examples",
-    "prompting_systems", "render_chat", "rule_records", "sentence_case", "system_prompts",
+    "prompting_systems", "render_chat", "rule_records", "system_prompts",
     "best_prompting_baseline", "build_metrics", "evaluate_run", "paired_table", "prediction_file", "read_outputs",
     "run_systems", "write_metrics", "write_predictions",
+    # notation (the gloss parser behind 04, 05, 06 and synth)
+    "PHENOMENA", "Token", "count_gloss_sentences", "gloss_sentences", "lexical_words", "looks_like_gloss",
+    "notation_share", "parse_gloss", "tag_phenomena",  # rule_translate: notation's, re-exported by metrics
     # hub (05)
     "model_card", "push_to_hub", "write_model_card",
     # analysis (06)

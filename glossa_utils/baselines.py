@@ -32,7 +32,7 @@ from pathlib import Path
 from .config import REPO_ROOT, GenerateConfig, RunConfig, resolve_path
 from .data import Pair, sample_per_source
 from .generate import count_sentences, generate_raw, truncate_sentences
-from .metrics import rule_translate
+from .notation import rule_translate
 
 PROMPT_DIR = REPO_ROOT / "params" / "prompts"
 CHAT_PROMPTS = {"first": "zero_shot_chat", "turn": "k_shot_chat_turn"}
@@ -161,16 +161,10 @@ def prompt_records(model, tokenizer, system: str, pairs: list[Pair], train: list
 
 
 def rule_records(pairs: list[Pair]) -> list[dict]:
-    """The rule baseline's records, case-fair: `rule_translate` in sentence case (first letter of each
-    sentence and the pronoun "I" upper-cased), since BLEU compares case."""
-    return [{"gloss": p["gloss"], "reference": p["text"], "prediction": sentence_case(rule_translate(p["gloss"])),
+    """The rule baseline's records: `glossa_utils.notation.rule_translate`, case-fair (sentence case, "I",
+    names capitalised, end punctuation kept), since BLEU compares case."""
+    return [{"gloss": p["gloss"], "reference": p["text"], "prediction": rule_translate(p["gloss"]),
              "source": p.get("source")} for p in pairs]
-
-
-def sentence_case(text: str) -> str:
-    """Upper-case the first letter of each sentence and the word "i" (``i``, ``i'm``, ``i'll``)."""
-    text = re.sub(r"\bi\b(?=$|[\s'.,!?])", "I", text)
-    return re.sub(r"(^|[.!?]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), text)
 
 
 def _hash(obj) -> str:

@@ -7,12 +7,14 @@ F-measure) and BERTScore P/R/F1 (MiniLM shipped on PyPI offline; roberta-large w
 BLEU-4 and ROUGE-L also get 95% bootstrap confidence intervals (`bootstrap_ci`), and a test set that
 mixes sources is scored per source too (`score_systems`): one number over ASLG-PC12 and curated
 conversation together would hide how each fares.
+
+The rule baseline beside the model is `glossa_utils.notation.rule_translate` (re-exported here): the
+gloss's lexical words in order with the notation stripped, cased like English so it is scored fairly.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .config import EvalConfig
+from .notation import rule_translate as rule_translate  # the rule baseline, kept importable from here
 
 METRIC_DIR = Path(__file__).resolve().parent / "metric_modules"
 BERTSCORE_LAYERS = {"roberta-large": 17, "microsoft/deberta-xlarge-mnli": 40, "bert-base-uncased": 9}
@@ -32,8 +35,6 @@ METRIC_COLUMNS = {
 }
 CI_METRICS = ("bleu4", "rougeL")
 """The metrics that get a bootstrap confidence interval (their statistics add up over examples)."""
-_MARKER = re.compile(r"^(?:X-|DESC-|fs-|ns-|#)", re.IGNORECASE)
-_POINTING = re.compile(r"^IX-\S*$", re.IGNORECASE)
 
 
 def load_metric(name: str):
@@ -79,12 +80,6 @@ def load_all_metrics() -> dict:
     """The three local metric modules, keyed ``bleu``, ``rouge`` and ``bertscore``."""
     return {"bleu": load_metric("glossa_bleu"), "rouge": load_metric("glossa_rouge"),
             "bertscore": load_metric("glossa_bertscore")}
-
-
-def rule_translate(gloss: str) -> str:
-    """The rule baseline: the gloss lowercased, with gloss markers (``X-``, ``DESC-``, ``fs-``, ``IX-…``) stripped."""
-    words = [_MARKER.sub("", w) for w in gloss.split() if not _POINTING.match(w)]
-    return " ".join(w.replace("-", " ") if re.search(r"[A-Za-z]-[A-Za-z]", w) else w for w in words).lower()
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import pytest
 from glossa_utils import load_params
 from glossa_utils.baselines import (build_messages, cache_key, cached_records, clean_chat_answer, generate_baselines,
                                     k_shot_examples, model_identity, pick_examples, prompting_systems, render_chat,
-                                    rule_records, sentence_case)
+                                    rule_records)
 from glossa_utils.config import EvalConfig
 
 INSTRUCTION = ('Translate this American Sign Language gloss into natural English. A gloss writes each sign as an '
@@ -78,11 +78,10 @@ def test_chat_answers_are_cut_to_the_translation(raw, expected):
     assert clean_chat_answer(raw, "WEATHER COLD TODAY.", truncate=True) == expected
 
 
-def test_rule_baseline_is_in_sentence_case():
-    assert sentence_case("me tired. i go home? i'm done") == "Me tired. I go home? I'm done"
-    records = rule_records([{"gloss": "IX-3 MY FRIEND fs-JOHN.", "text": "He's my friend John.", "source": "x"}])
-    assert records == [{"gloss": "IX-3 MY FRIEND fs-JOHN.", "reference": "He's my friend John.",
-                        "prediction": "My friend john.", "source": "x"}]
+def test_rule_baseline_records_are_case_fair():
+    records = rule_records([{"gloss": "IX-3 MY FRIEND fs-JOHN. ME TIRED", "text": "He's my friend John.", "source": "x"}])
+    assert records == [{"gloss": "IX-3 MY FRIEND fs-JOHN. ME TIRED", "reference": "He's my friend John.",
+                        "prediction": "My friend John. I tired", "source": "x"}]
 
 
 def test_the_params_name_the_prompting_systems():

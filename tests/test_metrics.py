@@ -57,12 +57,16 @@ def test_compute_scores_rejects_mismatched_lengths(metrics):
 
 
 @pytest.mark.parametrize("gloss, expected", [
-    ("TODAY , X-WE NEED TO KNOW DESC-MANY THING .", "today , we need to know many thing ."),
-    ("IX-3 MY FRIEND fs-JOHN.", "my friend john."),
-    ("ME LIKE ICE-CREAM", "me like ice cream"),
+    ("TODAY , X-WE NEED TO KNOW DESC-MANY THING .", "Today, we need to know many thing."),
+    ("IX-3 MY FRIEND fs-JOHN.", "My friend John."),
+    ("ME LIKE ICE-CREAM", "I like ice cream"),
+    ("ME THIRSTY. WATER HAVE?", "I thirsty. Water have?"),
+    ("fs-MARY IX-3p:i GIVE-1p BOOK (2h)FINISH.", "Mary give book finish."),
 ])
-def test_rule_baseline(gloss, expected):
-    assert rule_translate(gloss) == expected
+def test_rule_baseline_is_case_fair(gloss, expected):
+    from glossa_utils.metrics import rule_translate as from_metrics
+
+    assert rule_translate(gloss) == expected and from_metrics(gloss) == expected
 
 
 def test_metrics_table_has_the_cards_rows_and_a_column_per_system():
