@@ -13,8 +13,8 @@ from .config import (REPO_ROOT, ParamsError, RunConfig, SourceSpec, echo_config,
 from .data import (BadRows, DataError, atomic_directory, build_data_card, check_row, clean_pairs, find_leaks,
                    find_parallel_files, load_splits, plot_lengths, read_jsonl, read_parallel, read_records,
                    sample_pairs, sample_per_source, split_pairs, write_json, write_jsonl, write_splits)
-from .evaluation import (best_prompting_baseline, build_metrics, evaluate_run, paired_table, prediction_file,
-                         read_outputs, run_systems, write_metrics, write_predictions)
+from .evaluation import (best_prompting_baseline, build_metrics, describe_paired, evaluate_run, load_base,
+                         paired_table, prediction_file, read_outputs, run_systems, write_metrics, write_predictions)
 from .finetune import (PackCollator, PadCollator, add_lora, build_answer, build_prompt, build_trainer, count_parameters,
                        describe_training, directory_size, encode_pair, encode_pairs, fill_rows, load_template, mask_labels,
                        plan_batches, plot_loss, save_adapter, show_masked_example, summed_loss, train_lora, validation_loss)
@@ -67,8 +67,8 @@ __all__ = [
     # baselines (04: prompting baselines, cached) and evaluation (05, glossa evaluate)
     "build_messages", "clean_chat_answer", "generate_baselines", "k_shot_examples", "load_prompt", "pick_examples",
     "prompting_systems", "render_chat", "rule_records", "system_prompts",
-    "best_prompting_baseline", "build_metrics", "evaluate_run", "paired_table", "prediction_file", "read_outputs",
-    "run_systems", "write_metrics", "write_predictions",
+    "best_prompting_baseline", "build_metrics", "describe_paired", "evaluate_run", "load_base", "paired_table",
+    "prediction_file", "read_outputs", "run_systems", "write_metrics", "write_predictions",
     # notation (the gloss parser behind 04, 05, 06 and synth)
     "PHENOMENA", "Token", "count_gloss_sentences", "gloss_sentences", "lexical_words", "looks_like_gloss",
     "notation_share", "parse_gloss", "tag_phenomena",  # rule_translate: notation's, re-exported by metrics

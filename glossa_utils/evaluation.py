@@ -114,6 +114,23 @@ def paired_table(report: dict, digits: int = 4):
     return pd.DataFrame(rows, columns=["comparison", "metric", "95% CI of the difference", "excludes 0"])
 
 
+def describe_paired(report: dict) -> str:
+    """The paired comparison in words, for the notebook and the README: is fine-tuning better, and is it clear?"""
+    if not report.get("paired"):
+        return "No paired comparison: no prompting baseline was run, or `eval.bootstrap_resamples` is 0."
+    lines = []
+    for name, part in report["paired"].items():
+        low, high = part["bleu4"]
+        baseline = name.split(" vs ", 1)[1]
+        gap = report["systems"][FINE_TUNED]["bleu4"] - report["systems"][baseline]["bleu4"]
+        verdict = ("so the fine-tuned model **beats** it on this test set" if low > 0 else
+                   "so the fine-tuned model is **worse** on this test set" if high < 0 else
+                   "which includes 0: this test set does **not** tell them apart")
+        lines.append(f"Fine-tuned minus {baseline} (the best prompting baseline): BLEU-4 {gap:+.4f}, paired 95% "
+                     f"interval {low:+.4f} to {high:+.4f}, {verdict}.")
+    return "\n\n".join(lines)
+
+
 def write_metrics(report: dict, folder: Path) -> Path:
     """Write ``metrics.json`` and ``metrics.md`` (the card's table, per source, paired) into `folder`."""
     write_json(report, folder / "metrics.json")

@@ -6,7 +6,7 @@ import pytest
 
 from glossa_utils import load_params, load_recipe, read_records, save_params, write_jsonl, write_splits
 from glossa_utils.cli import main
-from glossa_utils.evaluation import (best_prompting_baseline, check_aligned, evaluate_run, paired_intervals,
+from glossa_utils.evaluation import (best_prompting_baseline, check_aligned, describe_paired, evaluate_run, paired_intervals,
                                      paired_table, parse_source, prediction_file)
 
 
@@ -35,6 +35,9 @@ def test_paired_interval_of_a_clearly_better_system_excludes_zero():
     table = paired_table({"paired": paired})
     assert list(table["excludes 0"]) == [True, True] and list(table["metric"]) == ["bleu4", "rougeL"]
     assert paired_intervals(outputs, references, None, 200, 0) == {}
+    report = {"paired": paired, "systems": {"fine-tuned": {"bleu4": 1.0}, "zero-shot chat": {"bleu4": 0.0}}}
+    assert "+1.0000" in describe_paired(report) and "**beats**" in describe_paired(report)
+    assert "No paired comparison" in describe_paired({"paired": {}})
 
 
 def test_misaligned_systems_are_refused():
