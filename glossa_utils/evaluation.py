@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from .analysis import phenomenon_report
 from .baselines import RULE_BASELINE, generate_baselines, prompting_systems
 from .config import RunConfig, SourceSpec, build_config, load_params, resolve_path, show_path
 from .data import SPLITS, BadRows, DataError, Pair, leak_keys, load_splits, read_records, write_json, write_jsonl
@@ -96,6 +97,13 @@ def build_metrics(records: dict[str, list[dict]], cfg: RunConfig, metrics: dict,
     references, sources = [r["reference"] for r in first], [r.get("source") for r in first]
     outputs = {system: [r["prediction"] for r in rows] for system, rows in records.items()}
     report = score_systems(outputs, references, sources, cfg.eval, metrics, seed)
+    glosses = [r["gloss"] for r in first]
+    report["phenomena"] = phenomenon_report(outputs, references, glosses, cfg.eval.bootstrap_resamples, seed)
+    for name, part in report.get("by_source", {}).items():  # each test source's phenomena on its own
+        rows = [i for i, source in enumerate(sources) if str(source) == name]
+        part["phenomena"] = phenomenon_report({k: [v[i] for i in rows] for k, v in outputs.items()},
+                                              [references[i] for i in rows], [glosses[i] for i in rows],
+                                              cfg.eval.bootstrap_resamples, seed)
     head = next(iter(outputs.values()))
     return {"bertscore_model": cfg.eval.bertscore_model,
             "bleu": metrics["bleu"].compute(predictions=head, references=references)["sacrebleu"], **report,

@@ -83,6 +83,9 @@ def test_evaluate_on_the_runs_own_source_scores_its_test_split(tiny_run, tmp_pat
     (name, intervals), = report["paired"].items()
     assert name.startswith("fine-tuned vs ") and set(intervals) == {"bleu4", "rougeL"}
     assert "95% CI of the difference" in (path.parent / "metrics.md").read_text()
+    phenomena = report["phenomena"]  # the per-phenomenon table of the error analysis, stored with the scores
+    assert phenomena["all"]["count"] == len(test) and set(phenomena["all"]["systems"]) == set(report["systems"])
+    assert all(0 <= part["count"] <= len(test) for part in phenomena.values())
 
 
 def test_evaluate_on_a_new_file_drops_pairs_seen_in_training(tiny_run, tmp_path, capsys):
