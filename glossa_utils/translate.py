@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import GenerateConfig, load_params, resolve_path
-from .data import Pair, sample_per_source
+from .data import DataError, Pair, sample_per_source
 from .finetune import build_prompt, load_template
 from .generate import count_sentences, generate_raw, postprocess
 from .models import ModelError, check_checkpoint, load_model, load_tokenizer, resolve_model_path
@@ -49,6 +49,17 @@ def strip_control_characters(text: str) -> tuple[str, bool]:
     return " ".join(cleaned.split()), cleaned != text
 
 
+def decode_gloss_lines(data: bytes, source: str) -> list[str]:
+    """The lines of a gloss file or stream; `DataError` naming `source`, the line and the byte if not UTF-8."""
+    try:
+        text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b"\n") + 1
+        raise DataError(f"{source}:{line}: not UTF-8 text (byte 0x{data[err.start]:02x}); glosses must be "
+                        "UTF-8 text, one per line") from None
+    return text.splitlines()
+
+
 def looks_like_english(text: str) -> bool:
     """Heuristic: mostly lower-case words, or at least two English function words (gloss has neither)."""
     words = re.findall(r"[A-Za-z][A-Za-z'-]*", text)
@@ -63,6 +74,10 @@ def check_gloss(gloss: str, tokenizer, max_input_tokens: int, on_long_input: str
     """Clean one gloss for translation: (gloss to translate or None to skip, warnings)."""
     if not isinstance(gloss, str):
         return None, [f"not a string: {gloss!r}"]
+    try:
+        gloss.encode("utf-8")
+    except UnicodeEncodeError as err:  # lone surrogates, e.g. undecodable bytes read with surrogateescape
+        return None, [f"not valid text: {gloss[err.start]!r} at position {err.start + 1} is not a character"]
     text, had_control = strip_control_characters(gloss)
     notes = ["control characters removed"] if had_control else []
     if not text:
