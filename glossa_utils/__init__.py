@@ -6,8 +6,8 @@ Importing it does no work: no model is loaded, no folder made, no logging config
 from .analysis import per_example_scores, plot_analysis, repeated_ngram_rate, scores_by_length, verbosity_summary, worst_examples
 from .colab import describe_device, hub_login_if_needed, in_colab
 from .compare import find_runs, group_by_test_set, loss_curves, params_diff, plot_runs, score_table
-from .config import (REPO_ROOT, ParamsError, RunConfig, SourceSpec, echo_config, load_params, resolve_path, save_params,
-                     show_path)
+from .config import (REPO_ROOT, ParamsError, RunConfig, SourceSpec, echo_config, load_params, load_run_params,
+                     resolve_path, save_params, show_path)
 from .data import (BadRows, DataError, atomic_directory, build_data_card, check_row, clean_pairs, find_leaks,
                    find_parallel_files, load_splits, plot_lengths, read_jsonl, read_parallel, read_records,
                    sample_pairs, sample_per_source, split_pairs, write_json, write_jsonl, write_splits)
@@ -16,7 +16,8 @@ from .finetune import (PackCollator, PadCollator, add_lora, build_answer, build_
                        plan_batches, plot_loss, save_adapter, show_masked_example, summed_loss, train_lora, validation_loss)
 from .generate import (DECODING_VARIANTS, card_count_sentences, count_sentences, decode_variants, extract_answer, postprocess,
                        split_sentences, truncate_sentences)
-from .merge import LOGIT_TOLERANCE, check_adapter, compare_logits, load_with_adapter, prompt_logits, save_merged
+from .merge import (LOGIT_TOLERANCE, check_adapter, compare_logits, load_with_adapter, prompt_logits, save_merged,
+                    set_generation_config)
 from .hub import model_card, push_to_hub, write_model_card
 from .metrics import (BLEU4, ROUGE_L, AdditiveMetric, bootstrap_ci, compare_runs, compute_scores, load_all_metrics, load_metric,
                       metrics_table, paired_bootstrap_ci, rule_translate, score_systems, source_table)
@@ -32,8 +33,8 @@ from .train_ddp import prepare_splits, train_adapter
 
 __all__ = [
     # config
-    "REPO_ROOT", "ParamsError", "RunConfig", "SourceSpec", "echo_config", "load_params", "resolve_path", "save_params",
-    "show_path",
+    "REPO_ROOT", "ParamsError", "RunConfig", "SourceSpec", "echo_config", "load_params", "load_run_params", "resolve_path",
+    "save_params", "show_path",
     # data (01)
     "BadRows", "DataError", "atomic_directory", "build_data_card", "check_row", "clean_pairs", "find_leaks",
     "find_parallel_files", "load_pairs", "load_splits", "plot_lengths", "read_jsonl", "read_parallel", "read_records",
@@ -49,6 +50,7 @@ __all__ = [
     "plan_batches", "plot_loss", "save_adapter", "show_masked_example", "summed_loss", "train_lora", "validation_loss",
     # merge (03)
     "LOGIT_TOLERANCE", "check_adapter", "compare_logits", "load_with_adapter", "prompt_logits", "save_merged",
+    "set_generation_config",
     # generate (04)
     "DECODING_VARIANTS", "card_count_sentences", "count_sentences", "decode_variants", "extract_answer", "postprocess",
     "split_sentences",

@@ -443,6 +443,15 @@ def load_params(path: str | Path, overrides: list[str] | None = None) -> RunConf
     return cfg
 
 
+def load_run_params(path: str | Path) -> RunConfig:
+    """The params a run or a merged model recorded, validated like `load_params` but without checking
+    that the data files and prompt template they name exist here (a model may have been copied)."""
+    raw = read_yaml(resolve_path(path), str(path)) or {}
+    if not isinstance(raw, dict):
+        raise ParamsError(f"{path}: the top level must be a mapping of keys")
+    return build_config(RunConfig, raw)
+
+
 def check_files(cfg: RunConfig) -> None:
     """Fail early on files the params name that do not exist."""
     if cfg.data.path is not None and not resolve_path(cfg.data.path).is_file():

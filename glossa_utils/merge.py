@@ -12,11 +12,18 @@ from pathlib import Path
 
 import torch
 
+from .config import GenerateConfig, RunConfig, load_run_params, save_params
 from .data import atomic_directory
+from .finetune import load_template
+from .generate import decoding_kwargs
 from .models import ModelError, check_weights
 
 LOGIT_TOLERANCE = 1e-3
 """Largest absolute logit difference accepted between adapter and merged model (fp32)."""
+MODEL_PARAMS = "glossa_params.yaml"
+"""The run's params, saved inside a merged model so it decodes as the run was evaluated."""
+MODEL_TEMPLATE = "prompt_template.txt"
+"""The run's prompt template, saved inside a merged model."""
 
 
 def check_adapter(adapter_dir: Path, base: str) -> None:
@@ -69,9 +76,31 @@ def compare_logits(before: torch.Tensor, after: torch.Tensor, attention_mask: to
             "top1_agreement": agree.float().mean().item()}
 
 
-def save_merged(model, tokenizer, out_dir: Path) -> Path:
-    """Save the merged model (safetensors) and tokenizer; written to a temp folder, then renamed."""
+def save_merged(model, tokenizer, out_dir: Path, cfg: RunConfig | None = None) -> Path:
+    """Save the merged model (safetensors) and tokenizer; written to a temp folder, then renamed.
+
+    The model carries the decoding its run is evaluated with: ``generation_config.json`` (what plain
+    ``model.generate`` uses) and the run's params as ``glossa_params.yaml`` plus its prompt template as
+    ``prompt_template.txt`` (what `Translator.load` reads). `cfg` defaults to the run folder's
+    ``params.yaml`` next to `out_dir`, where there is one.
+    """
+    out_dir = Path(out_dir)
+    if cfg is None and (out_dir.parent / "params.yaml").is_file():
+        cfg = load_run_params(out_dir.parent / "params.yaml")
+    if cfg is not None:
+        set_generation_config(model, tokenizer, cfg.generate)
     with atomic_directory(out_dir) as tmp:
         model.save_pretrained(tmp, safe_serialization=True)
         tokenizer.save_pretrained(tmp)
+        if cfg is not None:
+            save_params(cfg, tmp / MODEL_PARAMS)
+            (tmp / MODEL_TEMPLATE).write_text(load_template(cfg) + "\n", encoding="utf-8")
     return out_dir
+
+
+def set_generation_config(model, tokenizer, generate: GenerateConfig) -> None:
+    """Make `model.generation_config` the decoding of `generate` (greedy, sampling or beam search)."""
+    from transformers import GenerationConfig
+
+    model.generation_config = GenerationConfig(bos_token_id=tokenizer.bos_token_id,
+                                               **decoding_kwargs(generate, tokenizer))

@@ -18,7 +18,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import GenerateConfig, load_params, resolve_path
+from .config import GenerateConfig, load_params, load_run_params, resolve_path
 from .data import DataError, Pair, sample_per_source
 from .finetune import build_prompt, load_template
 from .generate import count_sentences, generate_raw, postprocess
@@ -104,13 +104,16 @@ class Translator:
 
     @classmethod
     def load(cls, path: str | Path, generate: GenerateConfig | None = None, device: str | None = None) -> "Translator":
-        """Load from a run folder (merged model, else base + adapter) or from a plain model directory."""
+        """Load from a run folder (merged model, else base + adapter) or from a model directory.
+
+        A merged model decodes with the params it carries (`save_merged`), or, saved before it carried
+        them, with those of the run folder around it; any other model directory with the default params.
+        """
         folder = resolve_path(path)
         if not folder.exists():
             raise ModelError(f"no run folder or model directory at {path}")
-        if not (folder / "params.yaml").is_file():  # a bare model directory
-            check_checkpoint(folder)
-            return cls(load_model(str(folder), device=device), load_tokenizer(str(folder)), generate=generate)
+        if not (folder / "params.yaml").is_file():  # a model directory
+            return cls.load_model_dir(folder, generate, device)
         cfg = load_params(folder / "params.yaml")
         generate = generate or cfg.generate
         if (folder / "merged" / "config.json").is_file():
@@ -125,6 +128,22 @@ class Translator:
         else:
             raise ModelError(f"{path}: the run folder holds neither merged/ nor adapter/ (did training finish?)")
         return cls(model, tokenizer, load_template(cfg), generate, cfg.seed)
+
+    @classmethod
+    def load_model_dir(cls, folder: Path, generate: GenerateConfig | None = None,
+                       device: str | None = None) -> "Translator":
+        """Load a model directory with the run params it carries (``glossa_params.yaml``), if any."""
+        from .merge import MODEL_PARAMS, MODEL_TEMPLATE
+
+        check_checkpoint(folder)
+        model, tokenizer = load_model(str(folder), device=device), load_tokenizer(str(folder))
+        params = next((p for p in (folder / MODEL_PARAMS, folder.parent / "params.yaml") if p.is_file()), None)
+        if params is None:
+            return cls(model, tokenizer, generate=generate)
+        cfg = load_run_params(params)
+        template_file = folder / MODEL_TEMPLATE
+        template = template_file.read_text(encoding="utf-8").strip() if template_file.is_file() else load_template(cfg)
+        return cls(model, tokenizer, template, generate or cfg.generate, cfg.seed)
 
     def translate(self, glosses: list[str]) -> list[Translation]:
         """Translate a batch of glosses; every input gets a `Translation`, in input order."""
