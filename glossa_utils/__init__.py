@@ -15,8 +15,8 @@ from .colab import check_gpu, describe_device, hub_login, hub_login_if_needed, i
 from .compare import (ExampleComparison, comparable_pair, compare_examples, find_runs, group_by_test_set, learning_curve,
                       loss_curves, params_diff, phenomena_across_runs, plot_learning_curve, plot_runs, run_label,
                       run_phenomena, score_table)
-from .config import (REPO_ROOT, ParamsError, RunConfig, SourceSpec, echo_config, load_params, resolve_path, save_params,
-                     show_path)
+from .config import (REPO_ROOT, ParamsError, RunConfig, SourceSpec, echo_config, load_params, load_run_params,
+                     resolve_path, save_params, show_path)
 from .data import (BadRows, DataError, atomic_directory, build_data_card, check_row, clean_pairs, find_leaks,
                    find_parallel_files, load_splits, plot_lengths, read_jsonl, read_parallel, read_readme_section,
                    read_records, sample_pairs, sample_per_source, split_pairs, write_json, write_jsonl, write_splits)
@@ -31,7 +31,7 @@ from .finetune import (PackCollator, PadCollator, add_lora, build_answer, build_
 from .generate import (DECODING_VARIANTS, card_count_sentences, count_sentences, decode_variants, extract_answer, postprocess,
                        split_sentences, truncate_sentences)
 from .merge import (LOGIT_TOLERANCE, check_adapter, compare_logits, describe_sizes, format_size, load_with_adapter,
-                    prompt_logits, read_training_precision, save_merged)
+                    prompt_logits, read_training_precision, save_merged, set_generation_config)
 from .hub import model_card, push_to_hub, write_model_card
 from .metrics import (BLEU4, CHRF, ROUGE_L, AdditiveMetric, bootstrap_ci, compare_runs, compute_scores, load_all_metrics, load_metric,
                       metrics_table, paired_bootstrap_ci, rule_translate, score_systems, source_table)
@@ -49,8 +49,8 @@ from .train_ddp import prepare_splits, train_adapter
 
 __all__ = [
     # config
-    "REPO_ROOT", "ParamsError", "RunConfig", "SourceSpec", "echo_config", "load_params", "resolve_path", "save_params",
-    "show_path",
+    "REPO_ROOT", "ParamsError", "RunConfig", "SourceSpec", "echo_config", "load_params", "load_run_params", "resolve_path",
+    "save_params", "show_path",
     # data (01)
     "BadRows", "DataError", "atomic_directory", "build_data_card", "check_row", "clean_pairs", "find_leaks",
     "find_parallel_files", "load_pairs", "load_splits", "plot_lengths", "read_jsonl", "read_parallel",
@@ -68,7 +68,7 @@ __all__ = [
     "count_lora_by_hand", "describe_losses", "read_linear_shapes", "render_loss_mask", "split_tokens", "summarize_training",
     # merge (03)
     "LOGIT_TOLERANCE", "check_adapter", "compare_logits", "describe_sizes", "format_size", "load_with_adapter",
-    "prompt_logits", "read_training_precision", "save_merged",
+    "prompt_logits", "read_training_precision", "save_merged", "set_generation_config",
     # generate (04)
     "DECODING_VARIANTS", "card_count_sentences", "count_sentences", "decode_variants", "extract_answer", "postprocess",
     "split_sentences",

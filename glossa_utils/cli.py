@@ -75,13 +75,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def read_glosses(args: argparse.Namespace) -> list[str]:
-    """Glosses from the command line, a file, or standard input (one per line, blank lines ignored)."""
+    """Glosses from the command line, a file, or standard input (one per line, blank lines ignored).
+
+    Files and stdin are read as bytes and decoded as UTF-8 here, so binary input stops with a
+    message naming the line and the byte instead of reaching the tokenizer.
+    """
+    from .translate import decode_gloss_lines
+
     if args.glosses:
         return args.glosses
     if args.file and args.file != "-":
-        lines = resolve_path(args.file).read_text(encoding="utf-8").splitlines()
+        lines = decode_gloss_lines(resolve_path(args.file).read_bytes(), args.file)
     else:
-        lines = sys.stdin.read().splitlines()
+        lines = decode_gloss_lines(sys.stdin.buffer.read(), "stdin")
     return [line for line in lines if line.strip()]
 
 

@@ -403,7 +403,10 @@ def apply_override(raw: dict[str, Any], assignment: str) -> None:
     node = raw
     for part in parts[:-1]:
         node = _override_node(node, part, key)
-    node[parts[-1]] = yaml.safe_load(text)
+    try:
+        node[parts[-1]] = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise ParamsError(f"override {assignment!r}: the value is not valid YAML ({_yaml_problem(err)})") from None
 
 
 def _override_node(node: dict[str, Any], part: str, key: str) -> dict[str, Any]:
@@ -434,12 +437,36 @@ def rename_legacy_keys(raw: dict[str, Any]) -> None:
             part.setdefault(new, value)
 
 
+def read_yaml(file: Path, shown: str) -> Any:
+    """Parse a YAML file; bytes that are not UTF-8 or a syntax error raise `ParamsError` naming
+    `shown` (the path as the user gave it), the line and the column."""
+    data = file.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b"\n") + 1
+        raise ParamsError(f"{shown}:{line}: not UTF-8 text (byte 0x{data[err.start]:02x}); "
+                          "save the file as UTF-8") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"{shown}:{mark.line + 1}:{mark.column + 1}" if mark is not None else shown
+        raise ParamsError(f"{where}: not valid YAML ({_yaml_problem(err)})") from None
+
+
+def _yaml_problem(err: yaml.YAMLError) -> str:
+    """What PyYAML found wrong, in one line (``while parsing a flow node: expected ...``)."""
+    parts = [getattr(err, "context", None), getattr(err, "problem", None)]
+    return ": ".join(p for p in parts if p) or str(err).splitlines()[0]
+
+
 def load_params(path: str | Path, overrides: list[str] | None = None) -> RunConfig:
     """Load and validate a params YAML file (plus ``key=value`` overrides) into a `RunConfig`."""
     file = resolve_path(path)
     if not file.is_file():
         raise ParamsError(f"params file not found: {path}")
-    raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    raw = read_yaml(file, str(path)) or {}
     if not isinstance(raw, dict):
         raise ParamsError(f"{path}: the top level must be a mapping of keys")
     rename_legacy_keys(raw)
@@ -451,6 +478,16 @@ def load_params(path: str | Path, overrides: list[str] | None = None) -> RunConf
         raise ParamsError(f"model.prompt_template: no template file {show_path(prompt_file)}")
     check_files(cfg)
     return cfg
+
+
+def load_run_params(path: str | Path) -> RunConfig:
+    """The params a run or a merged model recorded, validated like `load_params` but without checking
+    that the data files and prompt template they name exist here (a model may have been copied)."""
+    raw = read_yaml(resolve_path(path), str(path)) or {}
+    if not isinstance(raw, dict):
+        raise ParamsError(f"{path}: the top level must be a mapping of keys")
+    rename_legacy_keys(raw)
+    return build_config(RunConfig, raw)
 
 
 def check_files(cfg: RunConfig) -> None:

@@ -53,15 +53,21 @@ def find_merged(run_dir: str | Path) -> Path:
 
 
 def read_run_settings(run_dir: str | Path) -> tuple[str, GenerateConfig]:
-    """The prompt template and generate params of a run (defaults for a bare model directory)."""
+    """The prompt template and generate params of a run folder, or of a merged model directory that carries
+    them (``glossa_params.yaml``, see `merge.save_merged`); defaults for any other model directory."""
+    from .config import load_run_params
     from .finetune import load_template
+    from .merge import MODEL_PARAMS, MODEL_TEMPLATE
     from .translate import DEFAULT_TEMPLATE
 
     folder = resolve_path(run_dir)
-    if not (folder / "params.yaml").is_file():
-        return DEFAULT_TEMPLATE, GenerateConfig()
-    cfg = load_params(folder / "params.yaml")
-    return load_template(cfg), cfg.generate
+    for params in (folder / "params.yaml", folder / MODEL_PARAMS, folder.parent / "params.yaml"):
+        if params.is_file():
+            cfg = load_run_params(params)
+            carried = folder / MODEL_TEMPLATE
+            template = carried.read_text(encoding="utf-8").strip() if carried.is_file() else load_template(cfg)
+            return template, cfg.generate
+    return DEFAULT_TEMPLATE, GenerateConfig()
 
 
 def prompt_prefix(template: str) -> tuple[str, str]:

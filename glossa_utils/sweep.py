@@ -23,9 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .config import REPO_ROOT, ParamsError, build_config, load_params, resolve_path, show_path
+from .config import REPO_ROOT, ParamsError, build_config, load_params, read_yaml, resolve_path, show_path
 from .data import write_json
 
 EXECUTORS = ("local", "submitit-local", "slurm")
@@ -82,7 +80,9 @@ def load_sweep(path: str | Path) -> SweepConfig:
     file = resolve_path(path)
     if not file.is_file():
         raise ParamsError(f"sweep file not found: {path}")
-    raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    raw = read_yaml(file, str(path)) or {}
+    if not isinstance(raw, dict):
+        raise ParamsError(f"{path}: the top level must be a mapping of keys")
     for key in ("name", "params", "grid"):
         if key not in raw:
             raise ParamsError(f"{path}: missing key {key!r}")

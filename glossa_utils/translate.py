@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .backends import BACKENDS, TorchBackend, load_backend
-from .config import GenerateConfig, load_params, resolve_path
-from .data import Pair, sample_per_source
+from .config import GenerateConfig, load_params, load_run_params, resolve_path
+from .data import DataError, Pair, sample_per_source
 from .finetune import build_prompt, load_template
 from .generate import postprocess
 from .models import ModelError, check_checkpoint, load_model, load_tokenizer, resolve_model_path
@@ -52,6 +52,17 @@ def strip_control_characters(text: str) -> tuple[str, bool]:
     return " ".join(cleaned.split()), cleaned != text
 
 
+def decode_gloss_lines(data: bytes, source: str) -> list[str]:
+    """The lines of a gloss file or stream; `DataError` naming `source`, the line and the byte if not UTF-8."""
+    try:
+        text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b"\n") + 1
+        raise DataError(f"{source}:{line}: not UTF-8 text (byte 0x{data[err.start]:02x}); glosses must be "
+                        "UTF-8 text, one per line") from None
+    return text.splitlines()
+
+
 def looks_like_english(text: str) -> bool:
     """Heuristic: mostly lower-case words, or at least two English function words (gloss has neither).
 
@@ -72,6 +83,10 @@ def check_gloss(gloss: str, tokenizer, max_input_tokens: int, on_long_input: str
     """Clean one gloss for translation: (gloss to translate or None to skip, warnings)."""
     if not isinstance(gloss, str):
         return None, [f"not a string: {gloss!r}"]
+    try:
+        gloss.encode("utf-8")
+    except UnicodeEncodeError as err:  # lone surrogates, e.g. undecodable bytes read with surrogateescape
+        return None, [f"not valid text: {gloss[err.start]!r} at position {err.start + 1} is not a character"]
     text, had_control = strip_control_characters(gloss)
     notes = ["control characters removed"] if had_control else []
     if not text:
@@ -101,8 +116,10 @@ class Translator:
     @classmethod
     def load(cls, path: str | Path, generate: GenerateConfig | None = None, device: str | None = None,
              backend: str = "torch", quant: str | None = None) -> "Translator":
-        """Load from a run folder (merged model, else base + adapter) or from a plain model directory.
+        """Load from a run folder (merged model, else base + adapter) or from a model directory.
 
+        A merged model decodes with the params it carries (`save_merged`), or, saved before it carried
+        them, with those of the run folder around it; any other model directory with the default params.
         `backend` picks the decoder (`BACKENDS`: ``torch`` or ``ct2``; ct2 needs a merged model and
         takes `quant`, one of `CT2_QUANTS`). Checks and post-processing are the same for every backend.
         """
@@ -113,9 +130,8 @@ class Translator:
             raise ModelError(f"unknown backend {backend!r} (have {', '.join(BACKENDS)})")
         if backend != "torch":
             return cls.load_fast(folder, path, generate, backend, quant)
-        if not (folder / "params.yaml").is_file():  # a bare model directory
-            check_checkpoint(folder)
-            return cls(load_model(str(folder), device=device), load_tokenizer(str(folder)), generate=generate)
+        if not (folder / "params.yaml").is_file():  # a model directory
+            return cls.load_model_dir(folder, generate, device)
         cfg = load_params(folder / "params.yaml")
         generate = generate or cfg.generate
         if (folder / "merged" / "config.json").is_file():
@@ -143,6 +159,22 @@ class Translator:
         tokenizer = load_tokenizer(str(merged))
         fast = load_backend(backend, folder, merged, tokenizer, quant)
         return cls(None, tokenizer, template, generate or run_generate, seed, backend=fast)
+
+    @classmethod
+    def load_model_dir(cls, folder: Path, generate: GenerateConfig | None = None,
+                       device: str | None = None) -> "Translator":
+        """Load a model directory with the run params it carries (``glossa_params.yaml``), if any."""
+        from .merge import MODEL_PARAMS, MODEL_TEMPLATE
+
+        check_checkpoint(folder)
+        model, tokenizer = load_model(str(folder), device=device), load_tokenizer(str(folder))
+        params = next((p for p in (folder / MODEL_PARAMS, folder.parent / "params.yaml") if p.is_file()), None)
+        if params is None:
+            return cls(model, tokenizer, generate=generate)
+        cfg = load_run_params(params)
+        template_file = folder / MODEL_TEMPLATE
+        template = template_file.read_text(encoding="utf-8").strip() if template_file.is_file() else load_template(cfg)
+        return cls(model, tokenizer, template, generate or cfg.generate, cfg.seed)
 
     def translate(self, glosses: list[str]) -> list[Translation]:
         """Translate a batch of glosses; every input gets a `Translation`, in input order."""

@@ -144,6 +144,32 @@ def test_bad_params_name_the_key(tmp_path, text, message):
         load_params(write(tmp_path, text))
 
 
+@pytest.mark.parametrize("data, message", [
+    (b"name: x\ntrain: [\n", "p.yaml:3:1: not valid YAML (while parsing a flow node: expected the node content"),
+    (b"name: x\ntrain:\n  lr: 1e-3\n lr: 2\n", "p.yaml:4:2: not valid YAML"),
+    (b"name: caf\xe9\n", "p.yaml:1: not UTF-8 text (byte 0xe9)"),
+])
+def test_a_params_file_that_is_not_yaml_names_file_line_and_column(tmp_path, data, message):
+    path = tmp_path / "p.yaml"
+    path.write_bytes(data)
+    with pytest.raises(ParamsError, match=re.escape(message)):
+        load_params(path)
+
+
+def test_an_override_that_is_not_yaml_is_a_params_error():
+    with pytest.raises(ParamsError, match=re.escape("override 'train.lr=[': the value is not valid YAML")):
+        load_params("params/smoke.yaml", ["train.lr=["])
+
+
+def test_cli_reports_a_yaml_syntax_error_without_a_traceback(tmp_path):
+    from .conftest import run_glossa
+
+    path = write(tmp_path, "name: x\ntrain: [\n")
+    result = run_glossa("run", str(path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"glossa: invalid params: {path}:3:1: not valid YAML" in result.stderr
+
+
 def test_missing_params_file():
     with pytest.raises(ParamsError, match="params file not found"):
         load_params("params/missing.yaml")

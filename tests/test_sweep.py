@@ -1,6 +1,7 @@
 """Sweeps: grid planning and validation, and real sweeps through local workers and submitit."""
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -45,6 +46,18 @@ def test_structured_values_take_their_labels(tmp_path):
 def test_a_bad_sweep_fails_before_any_run(tmp_path, fields, message):
     with pytest.raises(ParamsError, match=message):
         load_sweep(write_sweep(tmp_path, **fields))
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"name: s\ngrid: {lora.r: [2, 4}\n", "s.yaml:2:"),
+    (b"- just\n- a list\n", "s.yaml: the top level must be a mapping"),
+    (b"name: \xff\n", "s.yaml:1: not UTF-8 text (byte 0xff)"),
+])
+def test_a_sweep_file_that_is_not_yaml_names_file_and_line(tmp_path, data, message):
+    path = tmp_path / "s.yaml"
+    path.write_bytes(data)
+    with pytest.raises(ParamsError, match=re.escape(message)):
+        load_sweep(path)
 
 
 def test_two_grid_points_with_the_same_name_are_refused(tmp_path):

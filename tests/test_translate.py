@@ -1,13 +1,16 @@
 """Translation inputs through the API and the CLI: bad input never crashes and never echoes the prompt."""
 
 import json
+import re
 import shutil
+import subprocess
+import sys
 
 import pytest
 
-from glossa_utils import ModelError, Translator, check_gloss, load_model, load_tokenizer
+from glossa_utils import REPO_ROOT, DataError, ModelError, Translator, check_gloss, load_model, load_tokenizer
 from glossa_utils.config import GenerateConfig
-from glossa_utils.translate import looks_like_english, strip_control_characters
+from glossa_utils.translate import decode_gloss_lines, looks_like_english, strip_control_characters
 
 from .conftest import run_glossa
 
@@ -20,6 +23,7 @@ from .conftest import run_glossa
     ("ME\u200bGO.", "ME GO.", "control characters removed"),
     ("I would like to go to the store with my sister.", "I would like to go to the store with my sister.",
      "looks like English"),
+    ("ME \udcff GO.", None, "'\\udcff' at position 4 is not a character"),
 ])
 def test_check_gloss(tokenizer, gloss, expected, note):
     text, notes = check_gloss(gloss, tokenizer, 256, "truncate")
@@ -54,6 +58,24 @@ def test_annotated_gloss_is_never_taken_for_english(tokenizer, gloss):
 def test_english_input_still_warns(tokenizer):
     _, notes = check_gloss("the car is going up a steep hill slowly", tokenizer, 256, "truncate")
     assert any("looks like English" in n for n in notes)
+
+
+def test_gloss_lines_must_be_utf8():
+    assert decode_gloss_lines("\ufeffME GO.\nYOU HUNGRY?\n".encode(), "f.txt") == ["ME GO.", "YOU HUNGRY?"]
+    with pytest.raises(DataError, match=re.escape("f.txt:2: not UTF-8 text (byte 0xff)")):
+        decode_gloss_lines(b"ME GO.\n\xff\xfe\x00\x80 HELLO\n", "f.txt")
+
+
+@pytest.mark.parametrize("where", ["stdin", "file"])
+def test_cli_translate_names_the_line_and_byte_of_binary_input(tmp_path, where):
+    data = b"ME GO.\n\x00\x9c\xff binary\n"
+    (tmp_path / "g.bin").write_bytes(data)
+    source = ["-"] if where == "stdin" else [str(tmp_path / "g.bin")]
+    result = subprocess.run([sys.executable, "-m", "glossa_utils.cli", "translate", "--run", str(tmp_path), "--file",
+                             *source], cwd=REPO_ROOT, input=data, capture_output=True)
+    stderr = result.stderr.decode()
+    assert result.returncode == 2 and "Traceback" not in stderr
+    assert f"{'stdin' if where == 'stdin' else source[0]}:2: not UTF-8 text (byte 0x9c)" in stderr
 
 
 @pytest.fixture(scope="module")
