@@ -94,8 +94,8 @@ def describe_phenomena(report: dict, model: str = MODEL, metric: str = "chrf", m
     below = [p for p in judged if (_interval(judged[p]["systems"][model], metric) or (1, 1))[1] < overall]
     text += (f" Wholly below the overall score (95% interval): {join_words(below)}." if below else
              " No phenomenon's interval lies wholly below the overall score: none is shown to be harder.")
-    beaten = [f"{p} ({b})" for p, part in judged.items() for b, s in part["systems"].items()
-              if b != model and s[metric] > score[p]]
+    beaten = [f"{p} ({', '.join(better)})" for p, part in judged.items()
+              if (better := [b for b, s in part["systems"].items() if b != model and s[metric] > score[p]])]
     text += (f" A baseline scores higher on: {join_words(beaten)}." if beaten else
              f" The {model} model scores highest on every phenomenon with {min_count}+ examples.")
     return text + (f" Too few examples to judge (< {min_count}): {join_words(few)}." if few else "")
@@ -110,33 +110,50 @@ def describe_frequency(table, model: str = MODEL) -> str:
     baselines = [c for c in table.columns if c not in ("gloss words", "checkable", model)]
     parts = [f"{b}: {percent(table.loc[b, model])} of {int(table.loc[b, 'checkable'])}" for b in buckets]
     text = f"The {model} model translates the checkable gloss words it sees by training frequency — {'; '.join(parts)}."
-    if baselines:
-        for bucket in buckets:
-            best = max(baselines, key=lambda c: table.loc[bucket, c])
-            if table.loc[bucket, best] > table.loc[bucket, model]:
-                text += (f" On {bucket} words the {best} does better ({percent(table.loc[bucket, best])} vs "
-                         f"{percent(table.loc[bucket, model])}).")
+    beaten = []
+    for bucket in buckets:
+        best = max(baselines, key=lambda c: table.loc[bucket, c]) if baselines else None
+        if best and table.loc[bucket, best] > table.loc[bucket, model]:
+            beaten.append(f"{bucket} words ({best}: {percent(table.loc[bucket, best])} vs "
+                          f"{percent(table.loc[bucket, model])})")
+    if beaten:
+        text += f" A baseline does better on {join_words(beaten)}."
     if "unseen" in buckets and buckets[-1] != "unseen":
         gap = table.loc[buckets[-1], model] - table.loc["unseen", model]
-        text += (f" From unseen to {buckets[-1]} the model gains {gap * 100:.0f} points: "
+        text += (f" From unseen to {buckets[-1]} words the model moves {gap * 100:+.0f} points: "
                  + ("it translates words it was trained on far better." if gap >= 0.2 else
                     "training frequency explains little of its errors." if gap < 0.1 else
                     "frequency matters, but it is not the whole story."))
     return text
 
 
+def describe_worst(worst, table) -> str:
+    """Whether gloss words unseen in training are over-represented among the worst examples
+    (`analysis.worst_examples`) against all examples (`analysis.example_table`)."""
+    from .analysis import share_with_unseen
+
+    in_worst, overall = share_with_unseen(worst), share_with_unseen(table)
+    text = (f"{percent(in_worst)} of the worst {len(worst)} hold a gloss word unseen in training, against "
+            f"{percent(overall)} of all {len(table)} test examples: ")
+    if in_worst > overall + 0.1:
+        return text + "unseen words are over-represented among the failures, so more vocabulary should help."
+    return text + ("no more than in the test set as a whole, so unseen words alone do not explain the worst "
+                   "translations: look at their phenomena and references.")
+
+
 def describe_lengths(by_length, column: str = "sentence_bleu") -> str:
     """Which gloss-length bucket (`analysis.scores_by_length`) scores highest and lowest on `column`, and
     whether the score falls steadily with length."""
+    name = {"sentence_bleu": "sentence BLEU", "rougeL": "ROUGE-L", "length_ratio": "length ratio"}.get(column, column)
     rows = by_length[by_length["examples"] > 0]
     if len(rows) < 2:
         return "All test glosses fall in one length bucket: length cannot explain anything here."
     values = [float(v) for v in rows[column]]
     best, worst = rows[column].idxmax(), rows[column].idxmin()
-    text = (f"Mean {column} is highest for {best}-word glosses ({rows.loc[best, column]:.3f}, "
+    text = (f"Mean {name} is highest for {best}-word glosses ({rows.loc[best, column]:.3f}, "
             f"{int(rows.loc[best, 'examples'])} examples) and lowest for {worst} ({rows.loc[worst, column]:.3f}, "
             f"{int(rows.loc[worst, 'examples'])}).")
-    if all(a >= b for a, b in zip(values, values[1:])):
+    if values[0] > values[-1] and all(a >= b for a, b in zip(values, values[1:])):
         return text + " It falls steadily with length: the model loses track of longer glosses."
     return text + (" It does not fall steadily with length, so length alone does not explain the errors; "
                    "with few examples in a bucket, its mean is noisy.")
@@ -163,7 +180,8 @@ def describe_ngrams(frame, system_a: str, system_b: str, k: int = 3) -> str:
         return join_words([f"“{g}”" for g in grams]) if len(grams) else "none"
 
     return (f"The {system_a} gets {top(system_a)} right more often; the {system_b} gets {top(system_b)} right more "
-            "often. Open an n-gram's `example` row in the table below to see it in context.")
+            "often. Each n-gram's `example` is the row of the per-example table (`table.loc[example]`) where it made "
+            "the difference.")
 
 
 def describe_paired_difference(diff: float, interval: tuple[float, float], metric: str, what: str) -> str:

@@ -6,6 +6,7 @@ import pytest
 from glossa_utils.readings import (describe_example_changes, describe_frequency, describe_learning_curve,
                                    describe_lengths, describe_metrics, describe_ngrams, describe_paired_difference,
                                    describe_phenomena, describe_run_scores, describe_variants, describe_verbosity,
+                                   describe_worst,
                                    join_words)
 
 KEYS = ("bleu1", "bleu2", "bleu3", "bleu4", "rouge1", "rouge2", "rougeL", "bertscore_precision", "bertscore_recall",
@@ -69,6 +70,9 @@ def test_phenomena_reading_names_the_lowest_the_significant_and_the_too_few():
     assert "Lowest: **negation** (0.400, 8 examples); highest: wh_question (0.700, 5)." in text
     assert "Wholly below the overall score (95% interval): negation." in text
     assert "A baseline scores higher on: negation (rule baseline)." in text
+    report = phenomena_report()
+    report["negation"]["systems"]["zero-shot"] = {"chrf": 0.5}
+    assert "negation (rule baseline, zero-shot)." in describe_phenomena(report)
     assert "Too few examples to judge (< 3): pointing." in text and "classifier" not in text
 
 
@@ -84,14 +88,15 @@ def test_frequency_reading():
                           "rule baseline": [1.0, 0.8, float("nan")]}, index=["unseen", "1-4", "5+"])
     text = describe_frequency(table)
     assert "unseen: 25% of 4; 1-4: 90% of 10." in text and "5+" not in text
-    assert "On unseen words the rule baseline does better (100% vs 25%)." in text
-    assert "From unseen to 1-4 the model gains 65 points: it translates words it was trained on far better." in text
+    assert "A baseline does better on unseen words (rule baseline: 100% vs 25%)." in text
+    assert "From unseen to 1-4 words the model moves +65 points: it translates words it was trained on far better." in text
     assert "nothing to check" in describe_frequency(table.assign(checkable=0))
 
 
 def test_length_reading_says_whether_the_score_falls_with_length():
     falling = pd.DataFrame({"examples": [5, 6, 2], "sentence_bleu": [0.5, 0.4, 0.1]}, index=["1-3", "4-6", "7-10"])
     assert describe_lengths(falling).endswith("It falls steadily with length: the model loses track of longer glosses.")
+    assert "does not fall steadily" in describe_lengths(falling.assign(sentence_bleu=0.0))
     mixed = falling.assign(sentence_bleu=[0.3, 0.2, 0.6])
     text = describe_lengths(mixed)
     assert "highest for 7-10-word glosses (0.600, 2 examples) and lowest for 4-6 (0.200, 6)" in text
@@ -110,7 +115,7 @@ def test_verbosity_reading():
 def test_ngram_reading():
     frame = pd.DataFrame({"n-gram": ["my name", "i", "home"], "better": ["fine-tuned", "fine-tuned", "rule baseline"]})
     assert describe_ngrams(frame, "fine-tuned", "rule baseline", k=1).startswith(
-        "The fine-tuned gets “my name” right more often; the rule baseline gets “home” right more often.")
+        "The fine-tuned gets “my name” right more often; the rule baseline gets “home” right more often. Each")
 
 
 def test_paired_difference_reading():
@@ -148,3 +153,11 @@ def test_learning_curve_reading():
     assert "passes the best baseline (5-shot chat, 0.100) from 176 pairs on." in text
     assert "moves +0.090: still rising" in text
     assert "stays below the best baseline" in describe_learning_curve(curve.assign(**{"BLEU-4": [0.01, 0.5] * 3}))
+
+
+def test_worst_reading_compares_unseen_shares():
+    table = pd.DataFrame({"unseen": ["WALLET", "", "", "", "BAKE", "", "", "", "", ""]})
+    text = describe_worst(table.iloc[[0, 4]], table)
+    assert text.startswith("100% of the worst 2 hold a gloss word unseen in training, against 20% of all 10")
+    assert "over-represented" in text
+    assert "do not explain" in describe_worst(table.iloc[[0, 1, 2, 3, 5]], table)
