@@ -212,15 +212,30 @@ def describe_run_scores(scores, groups: dict[str, list[str]], model: str = MODEL
     return text
 
 
-def describe_example_changes(counts: dict[str, int], scores: dict, intervals: dict, labels: tuple[str, str]) -> str:
-    """Reads a `compare.ExampleComparison`: how many examples got better or worse from run A to run B, and
+def describe_example_changes(comparison, labels: tuple[str, str]) -> str:
+    """Reads a `compare.ExampleComparison` of runs `labels` (A, B): how many examples got better or worse, and
     whether each corpus difference's paired interval excludes 0."""
     names = {"bleu4": "BLEU-4", "chrf": "chrF"}
+    counts = comparison.counts
     text = (f"From `{labels[0]}` (A) to `{labels[1]}` (B), {counts['better']} examples got better, {counts['worse']} "
             f"worse and {counts['same']} stayed the same by sentence chrF.")
-    for key, interval in intervals.items():
-        text += " " + describe_paired_difference(scores[key]["B - A"], interval, names.get(key, key), "B − A")
+    for key, interval in comparison.intervals.items():
+        text += " " + describe_paired_difference(comparison.scores[key]["B - A"], interval, names.get(key, key), "B − A")
     return text
+
+
+def describe_params_diff(diff) -> str:
+    """Reads `compare.params_diff`: the params the runs differ in, which is the experiment."""
+    if len(diff) < 2:
+        return "One run: nothing to compare its params with."
+    if not len(diff.columns):
+        return (f"The {len(diff)} runs differ in no param but their names: any difference in their scores is "
+                "noise (or a non-deterministic kernel).")
+    keys = join_words([f"`{key}`" for key in diff.columns])
+    return (f"The {len(diff)} runs differ in {len(diff.columns)} param{'s' * (len(diff.columns) > 1)}: {keys}. "
+            + ("One thing changed, so a score difference can be put down to it." if len(diff.columns) == 1 else
+               "Several things changed at once: a score difference cannot be put down to any one of them "
+               "unless the runs form a grid (a sweep)."))
 
 
 def describe_learning_curve(curve, model: str = MODEL, metric: str = "BLEU-4") -> str:

@@ -5,6 +5,7 @@ import pytest
 
 from glossa_utils.readings import (describe_example_changes, describe_frequency, describe_learning_curve,
                                    describe_lengths, describe_metrics, describe_ngrams, describe_paired_difference,
+                                   describe_params_diff,
                                    describe_phenomena, describe_run_scores, describe_variants, describe_verbosity,
                                    describe_worst,
                                    join_words)
@@ -137,12 +138,23 @@ def test_run_scores_reading_flags_a_baseline_that_moves_between_runs():
 
 
 def test_example_changes_reading():
-    text = describe_example_changes({"better": 3, "worse": 1, "same": 6},
-                                    {"bleu4": {"B - A": 0.02}, "chrf": {"B - A": -0.01}},
-                                    {"bleu4": (-0.01, 0.05), "chrf": (-0.03, -0.001)}, ("a", "b"))
+    from glossa_utils.compare import ExampleComparison
+
+    comparison = ExampleComparison(None, {"better": 3, "worse": 1, "same": 6},
+                                   {"bleu4": {"B - A": 0.02}, "chrf": {"B - A": -0.01}},
+                                   {"bleu4": (-0.01, 0.05), "chrf": (-0.03, -0.001)})
+    text = describe_example_changes(comparison, ("a", "b"))
     assert text.startswith("From `a` (A) to `b` (B), 3 examples got better, 1 worse and 6 stayed the same")
     assert "BLEU-4 +0.020, paired 95% interval [-0.010, +0.050], which includes 0" in text
     assert "chrF -0.010" in text and "which excludes 0" in text
+
+
+def test_params_diff_reading():
+    two = pd.DataFrame({"train.lr": [1e-3, 1e-4]}, index=["a", "b"])
+    assert describe_params_diff(two).startswith("The 2 runs differ in 1 param: `train.lr`. One thing changed")
+    assert "differ in no param" in describe_params_diff(two[[]])
+    assert "Several things changed" in describe_params_diff(two.assign(seed=[1, 2]))
+    assert describe_params_diff(two.iloc[:1]).startswith("One run")
 
 
 def test_learning_curve_reading():
