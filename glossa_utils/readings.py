@@ -53,6 +53,23 @@ def describe_metrics(systems: dict[str, dict[str, float]], model: str = MODEL, d
     return text
 
 
+def describe_worked_example(table, paraphrase: str, negation: str) -> str:
+    """Reads a table of metric scores (rows: candidate translations of one reference, columns: metrics):
+    per metric, whether the `paraphrase` (meaning kept) scores above or below the `negation` (meaning
+    flipped). A metric that scores the negation higher rewards shared words over shared meaning."""
+    parts, harder = [], []
+    for metric in table.columns:
+        kept, flipped = float(table.loc[paraphrase, metric]), float(table.loc[negation, metric])
+        parts.append(f"{metric} {kept:.3f} vs {flipped:.3f}")
+        if kept < flipped:
+            harder.append(metric)
+    text = f"Paraphrase vs flipped meaning: {'; '.join(parts)}. "
+    if harder:
+        return text + (f"{join_words(harder)} punish{'es' * (len(harder) == 1)} the paraphrase *harder* than the "
+                       "negation: they count shared words, and the negation shares more of them.")
+    return text + "Every metric here scores the paraphrase above the negation."
+
+
 def describe_variants(variants: dict[str, list[str]], references: list[str]) -> str:
     """Which decoding setting's output is closest to the reference (sentence chrF) on each example of a
     side-by-side (`generate.decode_variants`), counted, with each setting's mean sentence chrF."""

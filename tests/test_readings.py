@@ -7,7 +7,7 @@ from glossa_utils.readings import (describe_example_changes, describe_frequency,
                                    describe_lengths, describe_metrics, describe_ngrams, describe_paired_difference,
                                    describe_params_diff,
                                    describe_phenomena, describe_run_scores, describe_variants, describe_verbosity,
-                                   describe_worst,
+                                   describe_worked_example, describe_worst,
                                    join_words)
 
 KEYS = ("bleu1", "bleu2", "bleu3", "bleu4", "rouge1", "rouge2", "rougeL", "bertscore_precision", "bertscore_recall",
@@ -173,3 +173,14 @@ def test_worst_reading_compares_unseen_shares():
     assert text.startswith("100% of the worst 2 hold a gloss word unseen in training, against 20% of all 10")
     assert "over-represented" in text
     assert "do not explain" in describe_worst(table.iloc[[0, 1, 2, 3, 5]], table)
+
+
+def test_worked_example_reading():
+    """issue 11: 05 said a paraphrase is punished "about as hard" as a negation; its table: BLEU-2 0.456 vs 0.791."""
+    table = pd.DataFrame({"BLEU-2": [1.0, 0.456, 0.791], "ROUGE-L": [1.0, 0.6, 0.9]},
+                         index=["exact", "I am", "not"])
+    text = describe_worked_example(table, "I am", "not")
+    assert text.startswith("Paraphrase vs flipped meaning: BLEU-2 0.456 vs 0.791; ROUGE-L 0.600 vs 0.900. ")
+    assert "BLEU-2 and ROUGE-L punish the paraphrase *harder*" in text
+    assert "BLEU-2 punishes" in describe_worked_example(table.assign(**{"ROUGE-L": [1, 0.9, 0.6]}), "I am", "not")
+    assert "above the negation" in describe_worked_example(table.iloc[:, :0].assign(x=[1, 0.9, 0.1]), "I am", "not")
