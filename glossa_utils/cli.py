@@ -2,7 +2,8 @@
 
 - ``glossa run PARAMS [--set key=value ...] [--out DIR]``: run the pipeline into ``runs/<name>/``;
 - ``glossa resume RUN_DIR``: continue a failed or killed run where it stopped;
-- ``glossa translate [GLOSS ...] [--run RUN_DIR] [--file FILE] [--out FILE]``: translate with a trained run;
+- ``glossa translate [GLOSS ...] [--run RUN_DIR] [--file FILE] [--out FILE] [--backend torch|ct2]``: translate;
+- ``glossa export RUN_DIR [--format gguf|ct2] [--quant Q] [--out DIR]``: write the merged model for local inference;
 - ``glossa compare RUN_DIR ...``: the metrics of finished runs side by side, as a markdown table;
 - ``glossa sweep SWEEP.yaml [--out DIR]``: a grid of runs, in parallel or through Slurm, with a summary;
 - ``glossa push RUN_DIR --repo-id ID [--merged] [--public] [--card-only]``: share a run on the Hub;
@@ -17,7 +18,9 @@ import json
 import sys
 import warnings
 
+from .backends import BACKENDS, CT2_QUANTS, DEFAULT_CT2_QUANT
 from .config import ParamsError, resolve_path, show_path
+from .export import GGUF_QUANTS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,6 +40,15 @@ def build_parser() -> argparse.ArgumentParser:
     translate.add_argument("--run", default="runs/default", help="run folder or model directory (default: %(default)s)")
     translate.add_argument("--file", help="read glosses from a file, one per line ('-' for stdin)")
     translate.add_argument("--out", help="write JSONL here instead of stdout")
+    translate.add_argument("--backend", default="torch", choices=BACKENDS,
+                           help="decoder: torch (reference) or ct2 (CTranslate2, needs merged/; default: %(default)s)")
+    translate.add_argument("--quant", help=f"ct2 weight type: {', '.join(CT2_QUANTS)} (default: {DEFAULT_CT2_QUANT})")
+    export = commands.add_parser("export", help="export a run's merged model as GGUF (+ Ollama Modelfile) or for CTranslate2")
+    export.add_argument("run_dir", help="a run folder with merged/, e.g. runs/default")
+    export.add_argument("--format", default="gguf", choices=("gguf", "ct2"), help="default: %(default)s")
+    export.add_argument("--quant", help=f"gguf: {', '.join(GGUF_QUANTS)} (default q8_0); ct2: {', '.join(CT2_QUANTS)} (default {DEFAULT_CT2_QUANT})")
+    export.add_argument("--out", help="output folder (default: <run>/export/gguf or <run>/export/ct2-<quant>)")
+    export.add_argument("--no-check", action="store_true", help="skip the GGUF round-trip check (loading it back)")
     compare = commands.add_parser("compare", help="print the metrics of finished runs side by side (markdown)")
     compare.add_argument("run_dirs", nargs="+", help="run folders, e.g. runs/default runs/default-greedy")
     sweep = commands.add_parser("sweep", help="run a grid of params (local workers or Slurm) and summarise it")
@@ -74,7 +86,7 @@ def translate_command(args: argparse.Namespace) -> int:
     if not glosses:
         print("glossa translate: no glosses given (arguments, --file or stdin)", file=sys.stderr)
         return 2
-    translator = Translator.load(args.run)
+    translator = Translator.load(args.run, backend=args.backend, quant=args.quant)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # each result carries its warnings in the JSONL
         results = [r.to_dict() for r in translator.translate(glosses)]
@@ -86,6 +98,33 @@ def translate_command(args: argparse.Namespace) -> int:
     else:
         for r in results:
             print(json.dumps(r, ensure_ascii=False))
+    return 0
+
+
+def export_command(args: argparse.Namespace) -> int:
+    from .backends import convert_to_ct2
+    from .export import check_gguf_round_trip, export_gguf, find_merged
+
+    run_dir = resolve_path(args.run_dir)
+    if args.format == "ct2":
+        merged = find_merged(run_dir)
+        quant = args.quant or DEFAULT_CT2_QUANT
+        out = convert_to_ct2(merged, resolve_path(args.out) if args.out else run_dir / "export" / f"ct2-{quant}", quant)
+        print(f"wrote {show_path(out)}/ (glossa translate --run {show_path(run_dir)} --backend ct2 --quant {quant})")
+        return 0
+    quant = args.quant or "q8_0"
+    path = export_gguf(run_dir, quant, resolve_path(args.out) if args.out else None)
+    print(f"wrote {show_path(path)} ({path.stat().st_size / 1e6:.1f} MB) and {show_path(path.parent / 'Modelfile')}")
+    if args.no_check:
+        return 0
+    check = check_gguf_round_trip(path, run_dir, quant)
+    (path.parent / f"round_trip-{quant}.json").write_text(json.dumps(check, indent=2) + "\n", encoding="utf-8")
+    print(f"round trip (transformers' GGUF loader vs merged/, {check['prompts']} prompts): max |logit diff| "
+          f"{check['max_abs_diff']:.4g} (tolerance {check['tolerance']}), top-1 agreement {check['top1_agreement']:.4f} "
+          f"(min {check['min_top1_agreement']}), same token ids: {check['same_token_ids']}")
+    if not check["passed"]:
+        print("glossa export: the GGUF file does not reproduce the merged model within tolerance", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -138,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
             for notebook in args.notebooks:
                 print(f"{notebook}: {'updated' if add_colab_cells(notebook) else 'up to date'}")
             return 0
+        if args.command == "export":
+            return export_command(args)
         if args.command == "push":
             return push_command(args)
         if args.command == "sweep":

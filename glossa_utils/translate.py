@@ -3,6 +3,7 @@
 ``Translator.load("runs/default")`` loads the merged model of a run (or base + adapter when the run was
 not merged, or any plain model directory) with the run's prompt template and decoding params;
 ``.translate(["YOU WANT GO DRINK AFTER DINNER?"])`` returns one `Translation` per input, in order.
+``Translator.load(path, backend="ct2")`` decodes with CTranslate2 instead of torch (see `backends`).
 
 Bad input never crashes a batch and never comes back as its own answer: an empty gloss or one the
 params refuse gets an empty translation and a warning; control characters are removed; a gloss longer
@@ -18,10 +19,11 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .backends import BACKENDS, TorchBackend, load_backend
 from .config import GenerateConfig, load_params, resolve_path
 from .data import Pair, sample_per_source
 from .finetune import build_prompt, load_template
-from .generate import generate_raw, postprocess
+from .generate import postprocess
 from .models import ModelError, check_checkpoint, load_model, load_tokenizer, resolve_model_path
 from .notation import count_gloss_sentences, looks_like_gloss
 
@@ -89,17 +91,28 @@ class Translator:
     """A loaded model plus the prompt template and decoding params it was trained and evaluated with."""
 
     def __init__(self, model, tokenizer, template: str = DEFAULT_TEMPLATE, generate: GenerateConfig | None = None,
-                 seed: int = 0):
-        self.model, self.tokenizer, self.template = model.eval(), tokenizer, template
+                 seed: int = 0, backend=None):
+        """`backend` decodes the prompts (default: `TorchBackend` on `model`); `model` may be None with a backend."""
+        self.model, self.tokenizer, self.template = model.eval() if model is not None else None, tokenizer, template
+        self.backend = backend or TorchBackend(self.model, tokenizer)
         self.generate = generate or GenerateConfig()
         self.seed = seed
 
     @classmethod
-    def load(cls, path: str | Path, generate: GenerateConfig | None = None, device: str | None = None) -> "Translator":
-        """Load from a run folder (merged model, else base + adapter) or from a plain model directory."""
+    def load(cls, path: str | Path, generate: GenerateConfig | None = None, device: str | None = None,
+             backend: str = "torch", quant: str | None = None) -> "Translator":
+        """Load from a run folder (merged model, else base + adapter) or from a plain model directory.
+
+        `backend` picks the decoder (`BACKENDS`: ``torch`` or ``ct2``; ct2 needs a merged model and
+        takes `quant`, one of `CT2_QUANTS`). Checks and post-processing are the same for every backend.
+        """
         folder = resolve_path(path)
         if not folder.exists():
             raise ModelError(f"no run folder or model directory at {path}")
+        if backend not in BACKENDS:
+            raise ModelError(f"unknown backend {backend!r} (have {', '.join(BACKENDS)})")
+        if backend != "torch":
+            return cls.load_fast(folder, path, generate, backend, quant)
         if not (folder / "params.yaml").is_file():  # a bare model directory
             check_checkpoint(folder)
             return cls(load_model(str(folder), device=device), load_tokenizer(str(folder)), generate=generate)
@@ -118,6 +131,19 @@ class Translator:
             raise ModelError(f"{path}: the run folder holds neither merged/ nor adapter/ (did training finish?)")
         return cls(model, tokenizer, load_template(cfg), generate, cfg.seed)
 
+    @classmethod
+    def load_fast(cls, folder: Path, path: str | Path, generate: GenerateConfig | None, backend: str,
+                  quant: str | None) -> "Translator":
+        """`load` for a backend other than torch: it decodes the merged model (no adapter, no base)."""
+        from .export import find_merged, read_run_settings
+
+        merged = find_merged(path)
+        template, run_generate = read_run_settings(path)
+        seed = load_params(folder / "params.yaml").seed if (folder / "params.yaml").is_file() else 0
+        tokenizer = load_tokenizer(str(merged))
+        fast = load_backend(backend, folder, merged, tokenizer, quant)
+        return cls(None, tokenizer, template, generate or run_generate, seed, backend=fast)
+
     def translate(self, glosses: list[str]) -> list[Translation]:
         """Translate a batch of glosses; every input gets a `Translation`, in input order."""
         if isinstance(glosses, str):
@@ -127,7 +153,7 @@ class Translator:
         todo = [i for i, (text, _) in enumerate(checked) if text is not None]
         prompts = [build_prompt(checked[i][0], self.template) for i in todo]
         sentences = [count_gloss_sentences(checked[i][0]) for i in todo]
-        raws = generate_raw(self.model, self.tokenizer, prompts, g, self.seed, sentences) if prompts else []
+        raws = self.backend.generate(prompts, g, self.seed, sentences) if prompts else []
         results = [Translation(str(x), "", notes) for x, (_, notes) in zip(glosses, checked)]
         for i, raw in zip(todo, raws):
             results[i].raw_output = raw

@@ -1,0 +1,90 @@
+"""Inference latency per backend: one gloss at a time (p50 / p95) and batches, with output agreement.
+
+Every backend translates the run's test glosses through `Translator` (same checks, same post-processing,
+the run's greedy decoding). Speed is printed beside agreement with the torch reference — the share of
+identical translations and the paired bootstrap interval of the BLEU-4 difference — so a faster backend
+cannot hide different answers.
+
+    .venv/bin/python benchmarks/latency.py --run runs/default --backends torch ct2:int8 ct2:int8_float32
+
+Writes ``<run>/benchmarks/latency.json`` and appends the table, machine, load and command to docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+import warnings
+from dataclasses import replace
+
+from _common import append_to_log, command_line, describe_machine, markdown_table, timed
+
+from glossa_utils import BLEU4, Translator, load_params, load_splits, paired_bootstrap_ci, resolve_path, show_path
+
+
+def measure(translator: Translator, glosses: list[str], repeats: int, batch_size: int) -> dict:
+    """p50/p95 of one-gloss calls over `repeats` passes, and the best batch pass; also the batch outputs."""
+    translator.translate(glosses[:1])  # warm-up
+    single = [timed(lambda g=g: translator.translate([g]))[1] * 1000 for _ in range(repeats) for g in glosses]
+    translator.generate = replace(translator.generate, batch_size=batch_size)
+    passes = [timed(lambda: translator.translate(glosses)) for _ in range(repeats)]
+    best = min(seconds for _, seconds in passes)
+    return {"p50 ms": round(statistics.median(single), 1), "p95 ms": round(statistics.quantiles(single, n=20)[18], 1),
+            "batch sentences/s": round(len(glosses) / best, 2),
+            "outputs": [r.translation for r in passes[0][0]]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run", default="runs/default", help="a finished run folder (merged model + test split)")
+    parser.add_argument("--backends", nargs="+", default=["torch", "ct2:int8"],
+                        help="backend[:quant] each; the first is the reference (default: %(default)s)")
+    parser.add_argument("--repeats", type=int, default=3, help="passes over the test glosses per measurement")
+    parser.add_argument("--batch-size", type=int, default=16, help="batch size of the throughput passes")
+    parser.add_argument("--limit", type=int, default=None, help="use the first N test glosses only")
+    parser.add_argument("--no-log", action="store_true", help="do not append to docs/benchmarks.md")
+    args = parser.parse_args()
+
+    run_dir = resolve_path(args.run)
+    cfg = load_params(run_dir / "params.yaml")
+    test = load_splits(run_dir / "data")["test"][: args.limit]
+    glosses, references = [p["gloss"] for p in test], [p["text"] for p in test]
+    load_before = os.getloadavg()[0]
+    rows, outputs = [], {}
+    warnings.simplefilter("ignore")  # input warnings are the same for every backend
+    for spec in args.backends:
+        backend, _, quant = spec.partition(":")
+        translator, load_seconds = timed(lambda: Translator.load(run_dir, backend=backend, quant=quant or None))
+        result = measure(translator, glosses, args.repeats, args.batch_size)
+        outputs[spec] = result.pop("outputs")
+        reference = outputs[args.backends[0]]
+        low, high = paired_bootstrap_ci(outputs[spec], reference, references, BLEU4, seed=cfg.seed)
+        rows.append({"backend": spec, "load s": round(load_seconds, 2), **result,
+                     "BLEU-4": round(BLEU4(outputs[spec], references), 4),
+                     f"same output as {args.backends[0]}": round(sum(a == b for a, b in zip(outputs[spec], reference)) / len(test), 3),
+                     "ΔBLEU-4 95% CI": f"[{low:+.4f}, {high:+.4f}]"})
+    base = rows[0]["batch sentences/s"]
+    for row in rows:
+        row["batch speed-up"] = round(row["batch sentences/s"] / base, 1)
+
+    machine, command = describe_machine(), command_line()
+    load = f"load average {load_before:.2f} at the start, {os.getloadavg()[0]:.2f} at the end (2 cores)"
+    out = run_dir / "benchmarks" / "latency.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps({"machine": machine, "load": load, "command": command, "test_glosses": len(test),
+                               "rows": rows, "outputs": outputs}, indent=2, ensure_ascii=False) + "\n")
+    report = (f"\n## {time.strftime('%Y-%m-%d')} · inference latency per backend ({show_path(run_dir)})\n\n"
+              f"- Machine: {machine}; {load}\n- Command: `{command}`\n"
+              f"- {len(test)} test glosses, the run's greedy decoding; one gloss at a time ({args.repeats} passes, "
+              f"warm) and batches of {args.batch_size} (best of {args.repeats}); results: `{show_path(out)}`\n\n"
+              f"{markdown_table(rows)}\n")
+    if not args.no_log:
+        append_to_log(report)
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
