@@ -8,6 +8,8 @@ from .analysis import (FREQUENCY_BUCKETS, best_baseline, count_train_words, engl
                        phenomenon_table, plot_analysis, prediction_lists, read_system_predictions, repeated_ngram_rate,
                        salient_examples, scores_by_length, sentence_scores, share_with_unseen, show_table,
                        unseen_words, verbosity_summary, word_accuracy_by_frequency, worst_examples)
+from .baselines import (build_messages, clean_chat_answer, generate_baselines, k_shot_examples, load_prompt,
+                        pick_examples, prompting_systems, render_chat, rule_records, system_prompts)
 from .backends import BACKENDS, CT2_QUANTS, CT2Backend, TorchBackend, convert_to_ct2, load_backend
 from .colab import check_gpu, describe_device, hub_login, hub_login_if_needed, in_colab, read_hub_token
 from .compare import (ExampleComparison, comparable_pair, compare_examples, find_runs, group_by_test_set, learning_curve,
@@ -19,6 +21,8 @@ from .data import (BadRows, DataError, atomic_directory, build_data_card, check_
                    find_parallel_files, load_splits, plot_lengths, read_jsonl, read_parallel, read_readme_section,
                    read_records, sample_pairs, sample_per_source, split_pairs, write_json, write_jsonl, write_splits)
 from .export import GGUF_QUANTS, ROUND_TRIP_TOLERANCE, build_modelfile, check_gguf_round_trip, export_gguf, find_merged
+from .evaluation import (best_prompting_baseline, build_metrics, describe_paired, evaluate_run, load_base,
+                         paired_table, prediction_file, read_outputs, run_systems, write_metrics, write_predictions)
 from .finetune import (PackCollator, PadCollator, add_lora, build_answer, build_prompt, build_trainer, count_parameters,
                        count_lora_by_hand, describe_losses, describe_training, directory_size, encode_pair, encode_pairs, fill_rows,
                        load_template, mask_labels, plan_batches, plot_loss, read_linear_shapes, render_loss_mask,
@@ -81,6 +85,11 @@ __all__ = [
     # metrics (05)
     "AdditiveMetric", "BLEU4", "CHRF", "ROUGE_L", "bootstrap_ci", "compare_runs", "compute_scores", "load_all_metrics",
     "load_metric", "metrics_table", "paired_bootstrap_ci", "rule_translate", "score_systems", "source_table",
+    # baselines (04: prompting baselines, cached) and evaluation (05, glossa evaluate)
+    "build_messages", "clean_chat_answer", "generate_baselines", "k_shot_examples", "load_prompt", "pick_examples",
+    "prompting_systems", "render_chat", "rule_records", "system_prompts",
+    "best_prompting_baseline", "build_metrics", "describe_paired", "evaluate_run", "load_base", "paired_table",
+    "prediction_file", "read_outputs", "run_systems", "write_metrics", "write_predictions",
     # notation (the gloss parser behind 04, 05, 06 and synth)
     "PHENOMENA", "Token", "count_gloss_sentences", "gloss_sentences", "lexical_words", "looks_like_gloss",
     "notation_share", "parse_gloss", "tag_phenomena",  # rule_translate: notation's, re-exported by metrics

@@ -5,6 +5,7 @@
 - ``glossa translate [GLOSS ...] [--run RUN_DIR] [--file FILE] [--out FILE] [--backend torch|ct2]``: translate;
 - ``glossa export RUN_DIR [--format gguf|ct2] [--quant Q] [--out DIR]``: write the merged model for local inference;
 - ``glossa compare RUN_DIR ...``: the metrics of finished runs side by side, as a markdown table;
+- ``glossa evaluate RUN_DIR --source SPEC [--out DIR]``: score a finished run and its baselines on another test set;
 - ``glossa sweep SWEEP.yaml [--out DIR]``: a grid of runs, in parallel or through Slurm, with a summary;
 - ``glossa push RUN_DIR --repo-id ID [--merged] [--public] [--card-only]``: share a run on the Hub;
 - ``glossa colab-cells NOTEBOOK ...``: add or refresh each notebook's Colab badge and set-up cell;
@@ -51,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--no-check", action="store_true", help="skip the GGUF round-trip check (loading it back)")
     compare = commands.add_parser("compare", help="print the metrics of finished runs side by side (markdown)")
     compare.add_argument("run_dirs", nargs="+", help="run folders, e.g. runs/default runs/default-greedy")
+    evaluate = commands.add_parser("evaluate", help="score a finished run and its baselines on a source's test pairs")
+    evaluate.add_argument("run_dir", help="a finished run folder, e.g. runs/default")
+    evaluate.add_argument("--source", required=True,
+                          help="a source of the run's recipe by name, KIND (conversational), KIND:PATH (file:x.jsonl, "
+                               "aslg_pc12:DIR), hub:ID, or a YAML mapping of source fields ('{kind: file, path: x.jsonl}')")
+    evaluate.add_argument("--out", help="output folder (default: RUN_DIR/eval/<source name>/)")
     sweep = commands.add_parser("sweep", help="run a grid of params (local workers or Slurm) and summarise it")
     sweep.add_argument("sweep_file", help="sweep YAML, e.g. params/sweeps/lora_rank_lr.yaml")
     sweep.add_argument("--out", help="sweep folder (default: runs/<sweep name>/)")
@@ -140,6 +147,21 @@ def push_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def evaluate_command(args: argparse.Namespace) -> int:
+    from .evaluation import evaluate_run, paired_table
+    from .metrics import metrics_table
+
+    path = evaluate_run(args.run_dir, args.source, args.out)
+    report = json.loads(path.read_text(encoding="utf-8"))
+    print(metrics_table(report["systems"], ci=report.get("ci95")).to_markdown())
+    if report.get("paired"):
+        print("\n" + paired_table(report).to_markdown(index=False))
+    dropped = report["dropped_seen_in_training"]
+    print(f"\n{report['test_examples']} test pairs" + (f" ({dropped} dropped: seen in training)" if dropped else ""))
+    print(f"wrote {show_path(path)}, metrics.md and the predictions of each system")
+    return 0
+
+
 def sweep_command(args: argparse.Namespace) -> int:
     from .sweep import run_sweep
 
@@ -183,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
             return push_command(args)
         if args.command == "sweep":
             return sweep_command(args)
+        if args.command == "evaluate":
+            return evaluate_command(args)
         if args.command == "resume":
             run_dir = resume_pipeline(args.run_dir, log_output=args.log_output)
         else:
@@ -190,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     except ParamsError as err:
         print(f"glossa: invalid params: {err}", file=sys.stderr)
         return 2
-    except (ModelError, DataError, OSError) as err:
+    except (ModelError, DataError, OSError, ValueError) as err:
         print(f"glossa: {err}", file=sys.stderr)
         return 2
     except PipelineError as err:

@@ -253,14 +253,21 @@ class GenerateConfig:
 class EvalConfig:
     bertscore_model: str = "builtin:minilm"  # builtin:minilm (offline) | a Hub id such as roberta-large
     bertscore_rescale: bool = False  # baseline rescaling (needs the Hub's baseline files)
-    zero_shot_baseline: bool = True  # also generate with the untuned base model
-    rule_baseline: bool = True  # lowercased gloss with markers stripped
+    zero_shot_chat: bool = True  # the untuned base with its chat template and an instruction (prompts/zero_shot_chat.txt)
+    k_shot: int = 5  # the same chat with k training pairs as earlier turns ("5-shot chat"); 0 = off
+    k_shot_selection: str = "nearest"  # nearest (gloss-word overlap, IDF-weighted) | random (seeded per test gloss)
+    bare_prompt_baseline: bool = False  # the untuned base on the bare training prompt "[INST] GLOSS [/INST]"
+    rule_baseline: bool = True  # gloss words in order, markers stripped, in sentence case
     worst_k: int = 10  # examples shown in the error analysis
     bootstrap_resamples: int = 1000  # resamples for the 95% CIs of BLEU-4 and ROUGE-L; 0 = no CIs
 
     def __post_init__(self) -> None:
         if self.bootstrap_resamples < 0:
             raise ParamsError(f"eval.bootstrap_resamples must be >= 0, got {self.bootstrap_resamples}")
+        if self.k_shot < 0:
+            raise ParamsError(f"eval.k_shot must be >= 0 (0 = no k-shot baseline), got {self.k_shot}")
+        if self.k_shot_selection not in ("nearest", "random"):
+            raise ParamsError(f"eval.k_shot_selection must be nearest or random, got {self.k_shot_selection!r}")
 
 
 @dataclass(frozen=True)
@@ -414,6 +421,19 @@ def _override_node(node: dict[str, Any], part: str, key: str) -> dict[str, Any]:
     return node
 
 
+LEGACY_KEYS = {("eval", "zero_shot_baseline"): "bare_prompt_baseline"}
+"""Keys renamed since runs were saved with them (section, old) -> new: old runs' params.yaml still load."""
+
+
+def rename_legacy_keys(raw: dict[str, Any]) -> None:
+    """Rename `LEGACY_KEYS` in place (an old key never overrides the new one when both are present)."""
+    for (section, old), new in LEGACY_KEYS.items():
+        part = raw.get(section)
+        if isinstance(part, dict) and old in part:
+            value = part.pop(old)
+            part.setdefault(new, value)
+
+
 def load_params(path: str | Path, overrides: list[str] | None = None) -> RunConfig:
     """Load and validate a params YAML file (plus ``key=value`` overrides) into a `RunConfig`."""
     file = resolve_path(path)
@@ -422,6 +442,7 @@ def load_params(path: str | Path, overrides: list[str] | None = None) -> RunConf
     raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
     if not isinstance(raw, dict):
         raise ParamsError(f"{path}: the top level must be a mapping of keys")
+    rename_legacy_keys(raw)
     for assignment in overrides or []:
         apply_override(raw, assignment)
     cfg = build_config(RunConfig, raw)

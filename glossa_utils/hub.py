@@ -52,7 +52,12 @@ def _intervals(metrics: dict[str, Any]) -> str:
     """Bootstrap 95% intervals as a sentence, where the run recorded them."""
     parts = [f"{system}: BLEU-4 {ci['bleu4'][0]:.3f}–{ci['bleu4'][1]:.3f}"
              for system, ci in metrics.get("ci95", {}).items() if "bleu4" in ci]
-    return f"\nBootstrap 95% intervals — {'; '.join(parts)}.\n" if parts else ""
+    text = f"\nBootstrap 95% intervals — {'; '.join(parts)}.\n" if parts else ""
+    for name, paired in metrics.get("paired", {}).items():
+        low, high = paired["bleu4"]
+        verdict = "the test set tells them apart" if low > 0 or high < 0 else "the test set does not tell them apart"
+        text += f"\nPaired bootstrap 95% interval of the BLEU-4 difference, {name}: {low:+.3f} to {high:+.3f} ({verdict}).\n"
+    return text
 
 
 def _data_summary(data_card: dict[str, Any]) -> str:

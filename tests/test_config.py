@@ -128,6 +128,10 @@ def write(tmp_path: Path, text: str) -> Path:
      "generate.max_examples: no source named 'aslg'"),
     ("generate:\n  max_examples: {aslg: 0}\n", "generate.max_examples must be >= 1"),
     ("eval:\n  bootstrap_resamples: -1\n", "eval.bootstrap_resamples must be >= 0"),
+    ("eval:\n  k_shot: -2\n", "eval.k_shot must be >= 0"),
+    ("eval:\n  k_shot: 2.5\n", "eval.k_shot: expected int"),
+    ("eval:\n  k_shot_selection: bm25\n", "eval.k_shot_selection must be nearest or random"),
+    ("eval:\n  zero_shot_chat: maybe\n", "eval.zero_shot_chat: expected bool"),
     ("train:\n  packing: yes please\n", "train.packing: expected bool"),
     ("train:\n  pack_length: 256\n", "train.pack_length must be >= train.max_length"),
     ("train:\n  tokens_per_batch: 100\n", "train.tokens_per_batch must be >= train.max_length"),
@@ -157,3 +161,16 @@ def test_compact_echo_is_one_line_naming_the_run_and_its_key_choices():
     assert "lora r=16 alpha=32 | epochs=2 lr=0.001 | greedy" in line
     assert "max_steps=30" in echo_config(load_params("params/smoke.yaml"), compact=True)
     assert echo_config(load_params("params/default.yaml")).count("\n") >= 6  # the full echo: a line per section
+
+
+def test_default_eval_params_ask_for_the_chat_baselines():
+    cfg = load_params("params/default.yaml")
+    assert (cfg.eval.zero_shot_chat, cfg.eval.k_shot, cfg.eval.k_shot_selection, cfg.eval.bare_prompt_baseline,
+            cfg.eval.rule_baseline) == (True, 5, "nearest", False, True)
+
+
+def test_runs_saved_with_the_old_zero_shot_key_still_load(tmp_path):
+    old = load_params(write(tmp_path, "eval:\n  zero_shot_baseline: true\n"))
+    assert old.eval.bare_prompt_baseline is True
+    both = load_params(write(tmp_path, "eval:\n  zero_shot_baseline: true\n  bare_prompt_baseline: false\n"))
+    assert both.eval.bare_prompt_baseline is False  # the new key wins

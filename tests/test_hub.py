@@ -46,6 +46,18 @@ def test_card_carries_the_runs_metrics_baselines_and_recipe(tmp_path):
     assert "| LoRA rank / alpha / dropout | 16 / 32 / 0.05 |" in card and "{" not in card.split("## Use")[0]
 
 
+def test_card_shows_the_prompting_baselines_and_the_paired_interval(tmp_path):
+    run = make_run(tmp_path)
+    metrics = json.loads((run / "metrics.json").read_text())
+    metrics["systems"] = {"fine-tuned": SCORES, "zero-shot chat": {**SCORES, "bleu4": 0.02},
+                          "5-shot chat": {**SCORES, "bleu4": 0.11}, "rule baseline": {**SCORES, "bleu4": 0.1287}}
+    metrics["paired"] = {"fine-tuned vs 5-shot chat": {"bleu4": [0.12, 0.38], "rougeL": [0.05, 0.2]}}
+    (run / "metrics.json").write_text(json.dumps(metrics))
+    card = model_card(run, "me/glossa")
+    assert "zero-shot chat" in card and "5-shot chat" in card and "k-shot chat" in card
+    assert "fine-tuned vs 5-shot chat: +0.120 to +0.380 (the test set tells them apart)" in card
+
+
 def test_card_needs_a_finished_run(tmp_path):
     run = make_run(tmp_path)
     (run / "metrics.json").unlink()

@@ -18,7 +18,7 @@ def test_smoke_run_writes_every_artefact(smoke_run):
     for name in NOTEBOOKS:
         assert (smoke_run / f"{name}.ipynb").is_file()
     for artefact in ("params.yaml", "data/data_card.json", "adapter/adapter_config.json", "merged/model.safetensors",
-                     "merge_check.json", "predictions.jsonl", "predictions_zero_shot.jsonl", "metrics.json",
+                     "merge_check.json", "predictions.jsonl", "baselines/zero_shot_chat.jsonl", "metrics.json",
                      "analysis/per_example.csv", "loss.png"):
         assert (smoke_run / artefact).is_file(), artefact
     status = json.loads((smoke_run / "status.json").read_text())
@@ -27,7 +27,8 @@ def test_smoke_run_writes_every_artefact(smoke_run):
 
 def test_smoke_metrics_hold_the_model_and_both_baselines(smoke_run):
     metrics = json.loads((smoke_run / "metrics.json").read_text())
-    assert set(metrics["systems"]) == {"fine-tuned", "zero-shot base", "rule baseline"}
+    assert list(metrics["systems"]) == ["fine-tuned", "zero-shot chat", "2-shot chat", "zero-shot, bare prompt",
+                                        "rule baseline"]
     for scores in metrics["systems"].values():
         assert set(scores) >= {"bleu1", "bleu2", "bleu3", "bleu4", "rouge1", "rouge2", "rougeL",
                                "bertscore_precision", "bertscore_recall", "bertscore_f1"}

@@ -30,7 +30,7 @@ def test_same_params_and_seed_give_identical_results(smoke_run, tmp_path):
     result = run_glossa("run", "params/smoke.yaml", "--out", str(tmp_path / "again"))
     assert result.returncode == 0, result.stderr[-3000:]
     for name in ("data/train.jsonl", "data/validation.jsonl", "data/test.jsonl", "predictions.jsonl",
-                 "predictions_zero_shot.jsonl"):
+                 "baselines/zero_shot_chat.jsonl", "baselines/2_shot_chat.jsonl", "baselines/rule_baseline.jsonl"):
         assert read_records(tmp_path / "again" / name) == read_records(smoke_run / name), name
     first = json.loads((smoke_run / "metrics.json").read_text())
     assert json.loads((tmp_path / "again" / "metrics.json").read_text()) == first
