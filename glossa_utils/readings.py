@@ -43,9 +43,11 @@ def describe_metrics(systems: dict[str, dict[str, float]], model: str = MODEL, d
             + (f": {join_words(won)}." if won else "."))
     if not lost:
         return text + " It beats every baseline on every metric."
-    losses = [f"{METRIC_COLUMNS[k]} to the {best[k]} ({systems[best[k]][k]:.{digits}f} vs "
-              f"{systems[model][k]:.{digits}f})" for k in lost]
-    text += f" It loses {join_words(losses)}."
+    by_winner = {}
+    for k in lost:
+        by_winner.setdefault(best[k], []).append(f"{METRIC_COLUMNS[k]} ({systems[best[k]][k]:.{digits}f} vs "
+                                                 f"{systems[model][k]:.{digits}f})")
+    text += " It loses " + "; ".join(f"{join_words(parts)} to the {winner}" for winner, parts in by_winner.items()) + "."
     if all(k not in ORDER_METRICS for k in lost):
         text += (" It wins the metrics that need English word order (BLEU-3, BLEU-4) and loses only ones that "
                  "reward the right words in any order or similar meaning: look in `06_error_analysis` for "
