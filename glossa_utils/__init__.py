@@ -40,6 +40,10 @@ from .models import (ModelError, check_checkpoint, load_model, load_tokenizer, p
 from .notation import (PHENOMENA, Token, count_gloss_sentences, gloss_sentences, lexical_words, looks_like_gloss,
                        notation_share, parse_gloss, tag_phenomena)
 from .recipe import Recipe, SourceData, build_recipe_card, load_pairs, load_recipe, recipe_sources
+from .readings import (describe_example_changes, describe_frequency, describe_learning_curve, describe_lengths,
+                       describe_metrics, describe_ngrams, describe_paired_difference, describe_params_diff,
+                       describe_phenomena, describe_run_scores, describe_variants, describe_verbosity, describe_worked_example,
+                       describe_worst)
 from .runner import NOTEBOOKS, PipelineError, read_status, resume_pipeline, run_pipeline, store_outputs
 from .sweep import load_sweep, plan_runs, run_sweep
 from .synth import (RULES, GlossStyle, Rule, chitchat_utterances, gloss_sentence, gloss_text, measure_englishness,
@@ -113,4 +117,9 @@ __all__ = [
     "score_table",
     # sweeps (07)
     "load_sweep", "plan_runs", "run_sweep",
+    # readings (04-07: the sentences that read a results table, rendered from its values)
+    "describe_example_changes", "describe_frequency", "describe_learning_curve", "describe_lengths",
+    "describe_metrics", "describe_ngrams", "describe_paired_difference", "describe_params_diff",
+    "describe_phenomena", "describe_run_scores", "describe_variants", "describe_verbosity", "describe_worked_example",
+    "describe_worst",
 ]

@@ -120,17 +120,32 @@ def loss_curves(run_dirs: list[Path]):
     return pd.DataFrame(rows, columns=["run", "step", "split", "loss"])
 
 
-def plot_runs(scores, curves, metric: str = "BLEU-4"):
-    """Left: `metric` per run and system. Right: loss curves per run. Returns the figure."""
+def plot_runs(scores, curves, metric: str = "BLEU-4", columns: int = 3):
+    """Top: `metric` per run and system. Below: one loss panel per run, training loss solid and validation
+    loss dashed with a marker at each evaluation, all panels on the same axes. One panel per run, not one
+    plot for all: two runs that trained alike (the data-size sweep's 100 % run and the default) draw the
+    same curve, and on a shared plot the second hides the first. Returns the figure."""
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
-    sns.barplot(data=scores, y="run", x=metric, hue="system", ax=left)
-    left.set_title(f"{metric} by run and system")
-    if len(curves):
-        sns.lineplot(data=curves, x="step", y="loss", hue="run", style="split", ax=right)
-    right.set_title("loss by optimiser step")
+    runs = list(dict.fromkeys(curves["run"]))
+    rows = 1 + -(-len(runs) // columns)
+    fig = plt.figure(figsize=(12, 3.2 * rows), dpi=80)
+    grid = fig.add_gridspec(rows, columns)
+    bars = fig.add_subplot(grid[0, :])
+    sns.barplot(data=scores, y="run", x=metric, hue="system", ax=bars)
+    bars.set_title(f"{metric} by run and system")
+    first = None
+    for i, run in enumerate(runs):
+        ax = fig.add_subplot(grid[1 + i // columns, i % columns], sharex=first, sharey=first)
+        first = first or ax
+        for split, style in (("train", {"linestyle": "-"}), ("validation", {"linestyle": "--", "marker": "o"})):
+            part = curves[(curves["run"] == run) & (curves["split"] == split)]
+            if len(part):
+                ax.plot(part["step"], part["loss"], label=split, **style)
+        ax.set(title=run, xlabel="optimiser step", ylabel="loss")
+    if first is not None:
+        first.legend(fontsize="small")
     fig.tight_layout()
     return fig
 

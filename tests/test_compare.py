@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from glossa_utils.compare import (comparable_pair, compare_examples, find_runs, group_by_test_set, learning_curve, params_diff,
-                                  phenomena_across_runs, plot_learning_curve, score_table)
+                                  phenomena_across_runs, plot_learning_curve, plot_runs, score_table)
 
 
 def make_run(folder, lr, bleu4, test="a", finished=True):
@@ -64,6 +64,20 @@ def test_score_table_shows_each_system_and_the_interval(runs_root):
     table = score_table(runs)
     assert list(table["system"]) == ["fine-tuned", "rule baseline"] * 2
     assert list(table["BLEU-4 95% CI"]) == ["0.250–0.350", "", "0.150–0.250", ""]
+
+
+def test_plot_runs_gives_each_run_its_own_loss_panel(runs_root):
+    """issue 11: on one shared plot, two runs that trained alike drew the same curve and hid each other."""
+    import pandas as pd
+
+    runs, _ = find_runs([str(runs_root / "a"), str(runs_root / "sweep")])
+    curve = [{"step": s, "split": split, "loss": 1 / s} for s in (5, 10) for split in ("train", "validation")]
+    curves = pd.DataFrame([{"run": run, **row} for run in ("a", "sweep/lr-1") for row in curve])  # identical
+    fig = plot_runs(score_table(runs), curves)
+    assert [ax.get_title() for ax in fig.axes[1:]] == ["a", "sweep/lr-1"]
+    for ax in fig.axes[1:]:
+        assert [line.get_linestyle() for line in ax.lines] == ["-", "--"]  # training solid, validation dashed
+    assert len(plot_runs(score_table(runs), curves.iloc[:0]).axes) == 1  # no logs: the scores alone
 
 
 def write_predictions(folder, glosses, references, outputs, train_pairs=352, phenomena=None):
