@@ -168,8 +168,10 @@ def test_data_size_sweep_trains_on_nested_subsets_with_one_test_set():
     default = load_params("params/default.yaml")
     full = load_recipe(default.data, default.seed)
     pairs = [{(p["gloss"], p["text"]) for p in recipe.splits["train"]} for recipe in recipes]
+    pairs.append({(p["gloss"], p["text"]) for p in full.splits["train"]})  # 100 %: the default run (runs/default)
     assert [len(p) for p in pairs] == [88, 176, 352]
     assert pairs[0] < pairs[1] < pairs[2]
     assert all(r.splits["test"] == full.splits["test"] and r.splits["validation"] == full.splits["validation"]
                for r in recipes)
-    assert recipes[2].splits["train"] == full.splits["train"]  # 100 % is the default run's training split
+    weight_one = load_params("params/default.yaml", ["data.sources=[{kind: conversational, weight: 1.0}]"])
+    assert load_recipe(weight_one.data, default.seed).splits["train"] == full.splits["train"]  # weight 1 = default
