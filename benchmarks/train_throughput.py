@@ -6,9 +6,10 @@ the same base weights on the same examples; only how the work is laid out on the
 - card: fp32 weights with fp16 autocast on CUDA (fp32 on the CPU), 3 examples × 4 accumulation steps,
   every example padded to 512 tokens, eager attention, adamw_torch;
 - project: the same 12 examples per optimiser step as one micro-batch (``train.tokens_per_batch``),
-  dynamic padding in length-grouped batches, SDPA, bf16 autocast where the GPU has it, fused AdamW on
-  CUDA, Liger kernels where installed;
+  dynamic padding in length-grouped batches, SDPA, bf16 autocast where the device has native bf16 (GPUs
+  with it; CPUs with AVX512-BF16 or AMX), fused AdamW on CUDA, Liger kernels where installed;
 - project, packed: the same, each batch packed into rows with restarting position ids (no padding);
+- project, packed, fp32: the same without autocast, to show what bf16 gives;
 - project, larger batch: ``--large-batch`` examples per step, packed — a different learning recipe
   (its learning rate would need validating), shown for what the hardware can do.
 
@@ -26,7 +27,9 @@ Tokens/s counts real tokens only (attention-mask ones, never padding), over ``--
 after ``--warmup`` untimed ones. Model FLOPs per real token are taken as 4·N + 6·N_lora, N = weights of
 the base model's linear layers (LM head included): forward 2N, backward 2N for the activation gradients,
 none for the frozen weights' gradients; the adapter pays the full 6. Attention-score FLOPs are left out
-(a few % at these lengths). MFU = that rate / ``--peak-tflops``. Prints a table last and appends it,
+(a few % at these lengths). MFU = that rate / the peak rate: ``--peak-tflops``, else a known GPU's dense
+bf16 peak, else (on a CPU) a peak measured here — the GFLOP/s of a 2048 × 2048 matmul in the recipe's
+precision (fp32, or bf16 under autocast), the best the BLAS reaches on this CPU. Prints a table last and appends it,
 with machine and command, to ``docs/benchmarks.md`` (and to ``--report FILE``, e.g. on a remote GPU).
 """
 
@@ -46,9 +49,11 @@ from dataclasses import replace
 import torch
 from _common import append_to_log, command_line, describe_machine, markdown_table
 
-from glossa_utils import (PadCollator, RunConfig, add_lora, build_trainer, describe_training, encode_pairs, load_model,
-                          load_template, load_tokenizer, read_jsonl, resolve_model_path, sample_pairs)
-from glossa_utils.config import REPO_ROOT, LoraParams, TrainConfig
+from glossa_utils import (PadCollator, RunConfig, add_lora, build_trainer, describe_training, encode_pairs,
+                          frozen_weights_in_bf16, load_model, load_template, load_tokenizer, read_jsonl,
+                          resolve_model_path, sample_pairs)
+from glossa_utils.config import REPO_ROOT, LoraParams, TrainConfig, load_params
+from glossa_utils.models import cpu_has_bf16
 
 ASLG_TRAIN = REPO_ROOT.parent / "shared" / "data" / "aslg_pc12" / "train.jsonl"
 CONVERSATIONAL = REPO_ROOT / "data" / "conversational" / "pairs.jsonl"
@@ -124,7 +129,7 @@ def measured_trainer_class():
             if torch.cuda.is_available():
                 torch.cuda.synchronize()  # kernels are asynchronous: wait for the step to really end
             t = self.trainer
-            t.marks.append((time.perf_counter(), t.real_tokens, t.positions))
+            t.marks.append((time.perf_counter(), t.real_tokens, t.positions, time.process_time()))
 
     class MeasuredTrainer(Trainer):
         def __init__(self, *args, **kwargs):
@@ -195,13 +200,15 @@ def recipes(args: argparse.Namespace) -> list[tuple[str, TrainConfig, int | None
     return [(f"card: 3×4, padded to {pad_to}, eager, fp16 (CPU: fp32)", card, pad_to),
             ("project: 12/step, dynamic padding, length-grouped", project, None),
             ("project: 12/step, packed", packed, None),
+            ("project: 12/step, packed, fp32", replace(packed, precision="fp32"), None),
             (f"project: {large_batch}/step, packed (other recipe)", larger, None)]
 
 
-def run_recipe(base, tokenizer, examples, recipe: tuple[str, TrainConfig, int | None], device: str, out_dir) -> dict:
+def run_recipe(base, tokenizer, examples, recipe: tuple[str, TrainConfig, int | None], device: str, out_dir,
+               lora: LoraParams = CARD_LORA) -> dict:
     """Train one recipe on a fresh device copy of `base` for ``train.max_steps`` steps; step times, token counts."""
     name, train, pad_to = recipe
-    cfg = RunConfig(name="bench", seed=0, out_dir=str(out_dir), lora=CARD_LORA, train=train)
+    cfg = RunConfig(name="bench", seed=0, out_dir=str(out_dir), lora=lora, train=train)
     torch.manual_seed(0)
     model = add_lora(copy.deepcopy(base).to(device), cfg)
     collator = PadCollator(tokenizer.pad_token_id, pad_to=pad_to) if pad_to else None
@@ -209,12 +216,13 @@ def run_recipe(base, tokenizer, examples, recipe: tuple[str, TrainConfig, int | 
         trainer = build_trainer(cfg, model, tokenizer, examples, None, collator=collator, output_dir=out_dir,
                                 trainer_class=measured_trainer_class())
         print(f"{name}: {describe_training(trainer)}", flush=True)
-        with PeakMemory() as memory:
+        on_cpu_bf16 = trainer.args.bf16 and device == "cpu"  # as train_lora does
+        with PeakMemory() as memory, frozen_weights_in_bf16(model, on_cpu_bf16):
             trainer.train()
     a = trainer.args
     result = {"recipe": name, "examples/step": a.per_device_train_batch_size * a.gradient_accumulation_steps,
               "micro × accum": f"{a.per_device_train_batch_size} × {a.gradient_accumulation_steps}",
-              "marks": trainer.marks, "peak": memory.peak,
+              "precision": "bf16" if a.bf16 else "fp16" if a.fp16 else "fp32", "marks": trainer.marks, "peak": memory.peak,
               "lora": sum(p.numel() for p in model.parameters() if p.requires_grad)}
     del trainer, model
     gc.collect()
@@ -224,24 +232,46 @@ def run_recipe(base, tokenizer, examples, recipe: tuple[str, TrainConfig, int | 
 
 
 def summarise(result: dict, warmup: int, flops_per_token: float, peak_tflops: float | None) -> dict:
-    """One table row: real tokens/s, padding share, seconds per step, MFU and peak memory."""
-    (t0, real0, pos0), (t1, real1, pos1) = result["marks"][warmup - 1], result["marks"][-1]
+    """One table row: real tokens/s, padding share, tokens per CPU-second (all threads: robust to other users of a
+    shared CPU, as wall time is not), seconds per step, MFU (share of `peak_tflops`), peak memory."""
+    (t0, real0, pos0, cpu0), (t1, real1, pos1, cpu1) = result["marks"][warmup - 1], result["marks"][-1]
     seconds, real, positions = t1 - t0, real1 - real0, pos1 - pos0
     rate = real / seconds
     mfu = f"{100 * rate * flops_per_token / (peak_tflops * 1e12):.1f}%" if peak_tflops else "n/a"
-    return {"recipe": result["recipe"], "examples/step": result["examples/step"],
+    return {"recipe": result["recipe"], "precision": result["precision"], "examples/step": result["examples/step"],
             "micro × accum": result["micro × accum"], "real tokens/s": round(rate, 1),
             "padding %": round(100 * (1 - real / positions), 1),
+            "tokens/CPU-s": round(real / (cpu1 - cpu0), 1),
             "s/step": round(seconds / (len(result["marks"]) - warmup), 3), "MFU": mfu,
             "peak GB": round(result["peak"] / 1e9, 2)}
 
 
+def matmul_gflops(dtype: torch.dtype, n: int = 2048, repeats: int = 5) -> float:
+    """GFLOP/s of an n × n matmul in `dtype` on the CPU (median of `repeats` after one untimed): a peak to compare with.
+
+    Run right before the recipes, it is also a contention check: on a shared machine it drops with the load.
+    """
+    a, b = torch.randn(n, n).to(dtype), torch.randn(n, n).to(dtype)
+    a @ b
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        a @ b
+        seconds.append(time.perf_counter() - start)
+    return 2 * n**3 / sorted(seconds)[repeats // 2] / 1e9
+
+
 def peak_rate(requested: float | None) -> float | None:
-    """`--peak-tflops`, else the dense bf16 peak of a known GPU (H100/H200 989), else None (MFU n/a)."""
+    """`--peak-tflops`, else the dense bf16 peak of a known GPU (H100/H200 989), else None (CPU: measured)."""
     if requested is not None or not torch.cuda.is_available():
         return requested
     name = torch.cuda.get_device_name()
     return next((tflops for key, tflops in PEAK_TFLOPS.items() if key in name), None)
+
+
+def pick_lora(name: str) -> LoraParams:
+    """The adapter every recipe trains: the card's (r 8 on q_proj, v_proj) or the offline default's."""
+    return CARD_LORA if name == "card" else load_params("params/default.yaml").lora
 
 
 def benchmark_model(name: str, args, device: str) -> tuple[list[dict], str]:
@@ -253,16 +283,26 @@ def benchmark_model(name: str, args, device: str) -> tuple[list[dict], str]:
     plan = recipes(args)
     most = max(t.batch_size * t.grad_accum for _, t, _ in plan)
     examples, source = load_examples(tokenizer, (args.warmup + args.steps) * most, 0)
+    results, probes = [], []
     with tempfile.TemporaryDirectory() as out_dir:  # the Trainer wants an output folder; nothing is saved
-        results = [run_recipe(base, tokenizer, examples, recipe, device, out_dir) for recipe in plan]
+        for recipe in plan:
+            if device == "cpu":  # the CPU's peak, measured just before each recipe: also a contention check
+                probes.append({"fp32": matmul_gflops(torch.float32), "bf16": matmul_gflops(torch.bfloat16)})
+            results.append(run_recipe(base, tokenizer, examples, recipe, device, out_dir, pick_lora(args.lora)))
     peak = peak_rate(args.peak_tflops)
-    rows = [{"model": name, **summarise(r, args.warmup, 4 * n_linear + 6 * r["lora"], peak)} for r in results]
+    cpu_peak = {p: max(probe[p] for probe in probes) / 1e3 for p in ("fp32", "bf16")} if probes else {}
+    rows = [{"model": name, **summarise(r, args.warmup, 4 * n_linear + 6 * r["lora"],
+                                        peak or cpu_peak.get(r["precision"]))} for r in results]
     for row in rows:
         row["speed-up"] = round(row["real tokens/s"] / rows[0]["real tokens/s"], 2)
     lengths = [len(e["input_ids"]) for e in examples]
     note = (f"{name}: {weights}; N = {n_linear / 1e6:.1f}M linear weights, {results[0]['lora'] / 1e6:.2f}M LoRA "
             f"weights; data {source}: {len(examples)} examples, {sum(lengths) / len(lengths):.1f} tokens on average; "
             f"peak rate {f'{peak:g} TFLOP/s' if peak else 'n/a'}")
+    if probes and not peak:
+        note += ("; CPU peak = the best 2048² matmul of the probes run before each recipe: "
+                 f"fp32 {1e3 * cpu_peak['fp32']:.0f}, bf16 {1e3 * cpu_peak['bf16']:.0f} GFLOP/s (each probe, fp32/bf16: "
+                 + ", ".join(f"{p['fp32']:.0f}/{p['bf16']:.0f}" for p in probes) + "; low ones mean a busy CPU)")
     return rows, note
 
 
@@ -277,7 +317,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--pad-to", type=int, default=512, help="the card's fixed padding width (tokens)")
     parser.add_argument("--liger", choices=["auto", "false"], default="auto",
                         help="Liger kernels in the project's recipes: auto (where installed, on CUDA) or false")
-    parser.add_argument("--peak-tflops", type=float, default=None, help="peak rate for MFU (default: known GPUs, else n/a)")
+    parser.add_argument("--peak-tflops", type=float, default=None,
+                        help="peak rate for MFU (default: known GPUs; on a CPU a measured matmul rate)")
+    parser.add_argument("--lora", choices=["card", "default"], default="card",
+                        help="the adapter trained: the card's r 8 on q_proj, v_proj, or params/default.yaml's (r 16, all linear)")
     parser.add_argument("--quick", action="store_true", help="tiny random Llama, 1 step, padding 128 (a smoke test)")
     parser.add_argument("--no-log", action="store_true", help="do not append to docs/benchmarks.md")
     parser.add_argument("--report", help="also append the report to this file (e.g. $OUT/train_throughput.md)")
@@ -299,6 +342,8 @@ def main() -> None:
     device = "cuda" if torch.cuda.is_available() else "cpu"
     names = ["llama-1b", "smollm2"] if args.model == "both" else [args.model]
     load = os.getloadavg()[0]
+    lora = pick_lora(args.lora)
+    lora_text = f"LoRA r{lora.r} on {', '.join(lora.target_modules)}"
     rows, notes = [], []
     for name in names:
         model_rows, note = benchmark_model(name, args, device)
@@ -307,11 +352,15 @@ def main() -> None:
     memory = ("torch.cuda.max_memory_allocated, base model included" if device == "cuda" else
               "process RSS sampled every 10 ms: the model twice (the recipe's copy and the kept base)")
     report = (f"\n## {time.strftime('%Y-%m-%d')} · training throughput ({', '.join(names)})\n\n"
-              f"- Machine: {describe_machine()}; load average {load:.1f} at the start\n"
+              f"- Machine: {describe_machine()}; load average {load:.1f} at the start"
+              + (f"; CPU native bf16 (avx512_bf16/amx_bf16): {'yes' if cpu_has_bf16() else 'no'}" if device == "cpu" else "")
+              + "\n"
               f"- Command: `{command_line()}`\n" + "".join(f"- {n}\n" for n in notes)
               + f"- {args.steps} timed optimiser steps per recipe after {args.warmup} untimed. Tokens/s counts real "
-              f"(non-padding) tokens; MFU = tokens/s × (4·N + 6·N_lora) / peak rate (attention scores left out); "
-              f"peak GB = {memory}. Every recipe trains LoRA r8 on q_proj, v_proj; token ids from the SmolLM2 "
+              f"(non-padding) tokens per second of wall time, tokens/CPU-s per second of this process's CPU time "
+              f"(robust to other users of a shared CPU; with several threads it includes their waiting); "
+              f"MFU = tokens/s × (4·N + 6·N_lora) / peak rate (attention scores left out); "
+              f"peak GB = {memory}. Every recipe trains {lora_text}; token ids from the SmolLM2 "
               f"tokenizer for every model (the Llama-3 one is not available offline).\n\n"
               f"{markdown_table(rows)}\n")
     if not args.no_log:

@@ -25,9 +25,9 @@ from .evaluation import (best_prompting_baseline, build_metrics, describe_paired
                          paired_table, prediction_file, read_outputs, run_systems, write_metrics, write_predictions)
 from .finetune import (PackCollator, PadCollator, add_lora, build_answer, build_prompt, build_trainer, count_parameters,
                        count_lora_by_hand, describe_losses, describe_training, directory_size, encode_pair, encode_pairs, fill_rows,
-                       load_template, mask_labels, plan_batches, plot_loss, read_linear_shapes, render_loss_mask,
-                       save_adapter, show_masked_example, split_tokens, summarize_training, summed_loss, train_lora,
-                       validation_loss)
+                       frozen_weights_in_bf16, load_template, mask_labels, plan_batches, plot_loss, read_linear_shapes,
+                       render_loss_mask, save_adapter, show_masked_example, split_tokens, summarize_training, summed_loss,
+                       train_lora, validation_loss)
 from .generate import (DECODING_VARIANTS, card_count_sentences, count_sentences, decode_variants, extract_answer, postprocess,
                        split_sentences, truncate_sentences)
 from .merge import (LOGIT_TOLERANCE, check_adapter, compare_logits, describe_sizes, format_size, load_with_adapter,
@@ -67,7 +67,8 @@ __all__ = [
     "pick_precision", "resolve_model_path", "set_attention",
     # finetune (02)
     "PackCollator", "PadCollator", "add_lora", "build_answer", "build_prompt", "build_trainer", "count_parameters",
-    "describe_training", "directory_size", "encode_pair", "encode_pairs", "fill_rows", "load_template", "mask_labels",
+    "describe_training", "directory_size", "encode_pair", "encode_pairs", "fill_rows", "frozen_weights_in_bf16",
+    "load_template", "mask_labels",
     "plan_batches", "plot_loss", "save_adapter", "show_masked_example", "summed_loss", "train_lora", "validation_loss",
     "count_lora_by_hand", "describe_losses", "read_linear_shapes", "render_loss_mask", "split_tokens", "summarize_training",
     # merge (03)

@@ -218,10 +218,12 @@ def count_base_parameters(base: str) -> int | None:
 
 
 def gpu_reason(cfg: RunConfig) -> str | None:
-    """Why training with `cfg` needs a CUDA GPU (half precision asked for, or a ~1B+ model), else None."""
+    """Why training with `cfg` needs a CUDA GPU (fp16, bf16 on a CPU without native bf16, a ~1B+ model), else None."""
+    from .models import cpu_has_bf16
+
     precision = cfg.train.precision
-    if precision in ("fp16", "bf16"):
-        return f"train.precision={precision} needs a CUDA GPU"
+    if precision == "fp16" or precision == "bf16" and not cpu_has_bf16():
+        return f"train.precision={precision} needs a CUDA GPU" + (" or a CPU with native bf16" * (precision == "bf16"))
     if precision == "auto":
         n = count_base_parameters(cfg.model.base)
         if n is not None and n >= GPU_PARAMETERS:
@@ -256,7 +258,7 @@ def describe_device() -> str:
     from .models import pick_precision
 
     if not torch.cuda.is_available():
-        return f"CPU only: training in fp32 (on Colab: {T4_MENU})"
+        return f"CPU only: training in {pick_precision('auto')} (on Colab: {T4_MENU})"
     props = torch.cuda.get_device_properties(0)
     return f"GPU {props.name}, {props.total_memory / 2**30:.0f} GiB: training precision {pick_precision('auto')}"
 

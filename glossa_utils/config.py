@@ -163,7 +163,7 @@ class TrainConfig:
     warmup_steps: int = 100
     weight_decay: float = 0.0
     max_length: int = 512  # tokens, prompt + answer + EOS
-    precision: str = "auto"  # auto | fp32 | fp16 | bf16 (auto: CUDA bf16 if supported, else fp16; CPU fp32)
+    precision: str = "auto"  # auto | fp32 | fp16 | bf16 (auto: CUDA bf16 if supported, else fp16; CPU: bf16 if native)
     logging_steps: int = 10
     eval_steps: int | None = None  # validation loss every N optimiser steps (null: each epoch, or at max_steps)
     save_steps: int = 50  # checkpoint every N optimiser steps (kept: the last 2), for resuming

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -253,7 +254,8 @@ def training_arguments(cfg: RunConfig, output_dir: Path, plan: tuple[int, int] |
         logging_steps=t.logging_steps, logging_first_step=True,
         report_to="none", seed=cfg.seed, data_seed=cfg.seed, remove_unused_columns=False,
         dataloader_num_workers=0, dataloader_pin_memory=torch.cuda.is_available(),
-        use_cpu=world_size() > 1 and not torch.cuda.is_available(),  # DDP over gloo; accelerate needs it said
+        # DDP over gloo and bf16 autocast on the CPU: accelerate needs to be told it is the CPU
+        use_cpu=not torch.cuda.is_available() and (world_size() > 1 or precision == "bf16"),
         ddp_find_unused_parameters=False,  # every LoRA weight gets a gradient each step
     )
 
@@ -337,10 +339,37 @@ def train_lora(cfg: RunConfig, model, tokenizer, train: list[dict], validation: 
     if checkpoint is not None:
         print(f"resuming from {Path(checkpoint).name}")
     try:
-        trainer.train(resume_from_checkpoint=checkpoint)
+        with frozen_weights_in_bf16(model, trainer.args.bf16 and not torch.cuda.is_available()):
+            trainer.train(resume_from_checkpoint=checkpoint)
     finally:
         model.config.use_cache = use_cache
     return trainer
+
+
+@contextmanager
+def frozen_weights_in_bf16(model, enabled: bool = True):
+    """Hold the frozen linear weights of `model` in bf16 for the duration (CPU bf16 autocast training).
+
+    Autocast casts a weight that needs no gradient to bf16 anew on every forward pass (it caches only
+    casts of trainable ones), so storing the frozen weights in bf16 saves a copy of the whole model per
+    step without changing a value the matmuls see. Weights tied to an embedding (the LM head) stay fp32:
+    the residual stream starts at the embedding and must stay fp32. The fp32 weights are put back
+    afterwards, bit for bit.
+    """
+    if not enabled:
+        yield
+        return
+    tied = {id(m.weight) for m in model.modules() if isinstance(m, torch.nn.Embedding)}
+    saved = [(m.weight, m.weight.data) for m in model.modules()
+             if isinstance(m, torch.nn.Linear) and not m.weight.requires_grad and id(m.weight) not in tied
+             and m.weight.dtype == torch.float32]
+    for weight, data in saved:
+        weight.data = data.to(torch.bfloat16)
+    try:
+        yield
+    finally:
+        for weight, data in saved:
+            weight.data = data
 
 
 def summed_loss(model, batch: dict[str, torch.Tensor]) -> tuple[float, int]:

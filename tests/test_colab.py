@@ -255,6 +255,13 @@ def test_cpu_runtime_stops_the_colab_recipe_with_the_menu_path(monkeypatch):
     for cpu_params in ("params/default.yaml", "params/smoke.yaml"):
         assert check_gpu(load_params(cpu_params)).startswith("CPU only")
     assert check_gpu(load_params("params/colab_llama32_1b.yaml", ["train.precision=fp32"])).startswith("CPU only")
+    monkeypatch.setattr("glossa_utils.models.cpu_has_bf16", lambda: False)
+    with pytest.raises(ModelError, match="train.precision=bf16 needs a CUDA GPU or a CPU with native bf16"):
+        check_gpu(load_params("params/default.yaml", ["train.precision=bf16"]))
+    assert check_gpu(load_params("params/default.yaml")) == f"CPU only: training in fp32 (on Colab: {T4_MENU})"
+    monkeypatch.setattr("glossa_utils.models.cpu_has_bf16", lambda: True)  # AVX512-BF16 / AMX
+    described = check_gpu(load_params("params/default.yaml", ["train.precision=bf16"]))
+    assert described.startswith("CPU only: training in bf16")
 
 
 def test_parameters_of_a_local_checkpoint_come_from_its_safetensors_headers(tiny_model_path):

@@ -326,3 +326,24 @@ def test_loss_description_reads_the_summary():
     assert "**88 optimiser steps** (2 epochs) in 3:58" in text and "lowest at step 80 (0.790)" in text
     assert "memorise" in text
     assert "no sign of over-fitting" in describe_losses({**base, "overfitting": False, "last_val_loss": 0.79})
+
+
+def test_cpu_bf16_training_holds_frozen_weights_in_bf16_and_restores_them(tiny_model_path, tmp_path, monkeypatch):
+    from glossa_utils import add_lora, describe_training, load_tokenizer, train_lora
+
+    monkeypatch.setattr("glossa_utils.models.cpu_has_bf16", lambda: True)  # train.precision auto -> bf16 autocast
+    cfg = load_params("params/smoke.yaml", ["train.precision=auto", "train.max_steps=2", f"out_dir={tmp_path}"])
+    tokenizer = load_tokenizer(tiny_model_path)
+    model = add_lora(load_model(tiny_model_path, device="cpu"), cfg)
+    frozen = {n: p.detach().clone() for n, p in model.named_parameters() if not p.requires_grad}
+    seen = []
+    q_proj = model.base_model.model.model.layers[0].self_attn.q_proj
+    q_proj.base_layer.register_forward_hook(lambda module, args, out: seen.append((module.weight.dtype, out.dtype)))
+    examples = [{"input_ids": list(range(5, 5 + n)), "prompt_length": 2} for n in (6, 9, 7, 12)]
+    trainer = train_lora(cfg, model, tokenizer, examples, examples)  # evaluation included: also under autocast
+    assert trainer.args.bf16 and "bf16 autocast" in describe_training(trainer)
+    assert seen and set(seen) == {(torch.bfloat16, torch.bfloat16)}
+    assert model.base_model.model.lm_head.weight.dtype == torch.float32  # tied to the embedding: never cast
+    assert all(p.dtype == torch.float32 for p in model.parameters())
+    assert all(torch.equal(frozen[n], p) for n, p in model.named_parameters() if not p.requires_grad)  # restored
+    assert any("eval_loss" in e for e in trainer.state.log_history)

@@ -1,4 +1,5 @@
 import pytest
+import torch
 
 from glossa_utils import ModelError, load_model, pick_precision, resolve_model_path
 from glossa_utils.models import builtin_cache_key, cache_dir, find_smollm2_gguf
@@ -90,10 +91,32 @@ def test_hub_ids_pass_through():
     assert resolve_model_path("meta-llama/Llama-3.2-1B-Instruct") == "meta-llama/Llama-3.2-1B-Instruct"
 
 
-def test_precision_on_cpu_is_fp32():
-    assert pick_precision("auto") == "fp32"
+@pytest.mark.parametrize("native", [True, False])
+def test_precision_on_cpu_is_bf16_only_where_the_cpu_has_it(monkeypatch, native):
+    monkeypatch.setattr("glossa_utils.models.cpu_has_bf16", lambda: native)
+    assert pick_precision("auto") == ("bf16" if native else "fp32")
+    assert pick_precision("fp32") == "fp32"
     with pytest.warns(UserWarning, match="needs a CUDA GPU"):
         assert pick_precision("fp16") == "fp32"
+    if native:
+        assert pick_precision("bf16") == "bf16"
+    else:
+        with pytest.warns(UserWarning, match="no native bf16"):
+            assert pick_precision("bf16") == "bf16"
+
+
+@pytest.mark.parametrize("flags, native", [("fpu avx512f avx512_bf16 amx_tile", True), ("fpu amx_bf16", True),
+                                           ("fpu avx512f avx512_vnni", False)])
+def test_cpu_bf16_is_read_from_the_cpu_flags(monkeypatch, tmp_path, flags, native):
+    import builtins
+
+    from glossa_utils.models import cpu_has_bf16
+
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {flags}\n\n")
+    real_open = builtins.open
+    monkeypatch.setattr(builtins, "open", lambda f, *a, **k: real_open(cpuinfo if f == "/proc/cpuinfo" else f, *a, **k))
+    assert cpu_has_bf16() is native
 
 
 def test_missing_or_corrupt_checkpoint_is_caught_before_use(tiny_model_path, tmp_path):

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from glossa_utils import REPO_ROOT
+from glossa_utils.models import cpu_has_bf16
 
 
 @pytest.mark.slow  # 13 s on an idle 2-core CPU, 30-70 s when it is shared: four recipes in a subprocess
@@ -18,14 +19,18 @@ def test_quick_benchmark_prints_every_recipe_last():
     result = subprocess.run([sys.executable, "benchmarks/train_throughput.py", "--quick", "--no-log"], cwd=REPO_ROOT,
                             env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    table = result.stdout.strip().splitlines()[-6:]  # the table is printed last: header, rule, four recipes
+    table = result.stdout.strip().splitlines()[-7:]  # the table is printed last: header, rule, five recipes
     assert table[0].startswith("| model") and "real tokens/s" in table[0] and "speed-up" in table[0]
     rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table[2:]]
-    assert [r[1].split(":")[0] for r in rows] == ["card", "project", "project", "project"]
+    assert [r[1].split(":")[0] for r in rows] == ["card", "project", "project", "project", "project"]
     assert float(rows[0][-1]) == 1.0                              # speed-up is relative to the card
-    assert [r[3] for r in rows[:3]] == ["3 × 4", "12 × 1", "12 × 1"]  # same 12 examples per step, one micro-batch
-    assert float(rows[2][5]) < 5 < float(rows[1][5]) < float(rows[0][5])  # padding: packed < grouped < card
-    assert all(float(r[4]) > 0 for r in rows) and all(r[7] == "n/a" for r in rows)  # no peak rate on a CPU: no MFU
+    assert [r[4] for r in rows[:4]] == ["3 × 4", "12 × 1", "12 × 1", "12 × 1"]  # same 12 examples per step, one micro-batch
+    assert float(rows[2][6]) < 5 < float(rows[1][6]) < float(rows[0][6])  # padding: packed < grouped < card
+    native = "bf16" if cpu_has_bf16() else "fp32"  # train.precision auto on a CPU
+    assert [r[2] for r in rows] == ["fp32", native, native, "fp32", native]
+    assert all(float(r[5]) > 0 and float(r[7]) > 0 for r in rows)  # real tokens per second and per CPU-second
+    assert all(r[9].endswith("%") for r in rows)  # MFU: a share of the peak measured on this CPU
+    assert "CPU peak = the best 2048² matmul" in result.stdout
     assert (REPO_ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8") == log_before  # --no-log
 
 

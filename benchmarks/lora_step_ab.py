@@ -1,0 +1,114 @@
+"""One LoRA optimiser step on the CPU in several variants, interleaved: which precision trains fastest.
+
+Each variant is a copy of the base model with its own adapter and AdamW; every repeat times one step
+(forward, backward, AdamW) of each variant on the same packed batch of the default's train split, after
+a 2048² matmul probe (fp32 and bf16 GFLOP/s: a contention check). Alternating the variants inside one
+process makes them share whatever else the CPU is doing; per step it reports real tokens per second of
+wall time and per second of this process's CPU time (robust to other users of a shared CPU).
+
+    python benchmarks/lora_step_ab.py --data runs/default/data --lora default --threads 1 \
+        --variants fp32,amp,w16amp,w16amp-eager,w16amp-nodrop --repeats 3
+
+Variants (combine with ``-``): ``fp32``; ``amp`` bf16 autocast (what ``train.precision: bf16`` does);
+``w16`` the whole base model cast to bf16 (embeddings and norms included, adapters fp32); ``eager``
+attention instead of sdpa; ``nodrop`` LoRA dropout 0 instead of the params' value.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import statistics
+import time
+from dataclasses import replace
+
+import torch
+
+from glossa_utils import (PackCollator, add_lora, encode_pairs, load_model, load_params, load_template, load_tokenizer,
+                          read_jsonl, resolve_model_path, resolve_path)
+from glossa_utils.config import LoraParams
+
+CARD_LORA = LoraParams(r=8, alpha=16, dropout=0.1, target_modules=["q_proj", "v_proj"])
+
+
+def matmul_gflops(dtype: torch.dtype, n: int = 2048, repeats: int = 3) -> float:
+    """Median GFLOP/s of an n × n matmul in `dtype`."""
+    a, b = torch.randn(n, n).to(dtype), torch.randn(n, n).to(dtype)
+    a @ b
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        a @ b
+        seconds.append(time.perf_counter() - start)
+    return 2 * n**3 / statistics.median(seconds) / 1e9
+
+
+def build_variant(base, cfg, variant: str):
+    """(model, AdamW) for one variant."""
+    torch.manual_seed(0)
+    model = copy.deepcopy(base)
+    if "w16" in variant:
+        model = model.to(torch.bfloat16)
+    if "eager" in variant:
+        model.set_attn_implementation("eager")
+    lora = replace(cfg.lora, dropout=0.0) if "nodrop" in variant else cfg.lora
+    model = add_lora(model, replace(cfg, lora=lora)).train()
+    return model, torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.train.lr)
+
+
+def time_step(model, optimizer, batch: dict, autocast: bool) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one forward, backward and AdamW step."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+        loss = model(**batch).loss
+    loss.backward()
+    optimizer.step()
+    optimizer.zero_grad()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default="runs/default/data", help="a run's data folder (train.jsonl)")
+    parser.add_argument("--lora", choices=["card", "default"], default="default")
+    parser.add_argument("--variants", default="fp32,amp,w16amp")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=8, help="examples per step (packed into rows of 512 tokens)")
+    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    cfg = load_params("params/default.yaml")
+    cfg = replace(cfg, lora=CARD_LORA) if args.lora == "card" else cfg
+    path = resolve_model_path(cfg.model.base)
+    tokenizer = load_tokenizer(path)
+    base = load_model(path, device="cpu").requires_grad_(False)
+    base.config.use_cache = False  # packed position ids need it off (see PackCollator)
+    examples = encode_pairs(tokenizer, read_jsonl(resolve_path(args.data) / "train.jsonl"), load_template(cfg), 512)
+    collate = PackCollator(tokenizer.pad_token_id, 512)
+    chunks = [examples[i:i + args.batch] for i in range(0, args.batch * (args.repeats + 1), args.batch)]
+    batches, tokens = [collate(c) for c in chunks], [sum(len(e["input_ids"]) for e in c) for c in chunks]
+    variants = args.variants.split(",")
+    built = {v: build_variant(base, cfg, v) for v in variants}
+    for v in variants:  # untimed first step: one-off kernel set-up
+        time_step(*built[v], batches[0], "amp" in v)
+    wall = {v: [] for v in variants}
+    cpu = {v: [] for v in variants}
+    for r in range(1, args.repeats + 1):
+        for v in variants:
+            probe = (matmul_gflops(torch.float32), matmul_gflops(torch.bfloat16))
+            w, c = time_step(*built[v], batches[r], "amp" in v)
+            wall[v].append(tokens[r] / w)
+            cpu[v].append(tokens[r] / c)
+            print(f"repeat {r} {v:14s} {tokens[r] / w:7.1f} tokens/s, {tokens[r] / c:7.1f} tokens/CPU-s; "
+                  f"probe fp32 {probe[0]:.0f}, bf16 {probe[1]:.0f} GFLOP/s; load {os.getloadavg()[0]:.1f}", flush=True)
+    print(f"\nLoRA {args.lora}, {args.batch} examples per step, {args.threads} thread(s); median [min–max] of "
+          f"{args.repeats}\n\n| variant | tokens/s | × fp32 | tokens/CPU-s | × fp32 |\n|:--|--:|--:|--:|--:|")
+    for v in variants:
+        m, m0, c, c0 = (statistics.median(x) for x in (wall[v], wall[variants[0]], cpu[v], cpu[variants[0]]))
+        print(f"| {v} | {m:.1f} [{min(wall[v]):.1f}–{max(wall[v]):.1f}] | {m / m0:.2f} | "
+              f"{c:.1f} [{min(cpu[v]):.1f}–{max(cpu[v]):.1f}] | {c / c0:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
