@@ -31,7 +31,7 @@ from .finetune import (PackCollator, PadCollator, add_lora, build_answer, build_
 from .generate import (DECODING_VARIANTS, card_count_sentences, count_sentences, decode_variants, extract_answer, postprocess,
                        split_sentences, truncate_sentences)
 from .merge import (LOGIT_TOLERANCE, check_adapter, compare_logits, describe_sizes, format_size, load_with_adapter,
-                    prompt_logits, read_training_precision, save_merged, set_generation_config)
+                    prompt_logits, read_training_precision, save_merged, set_generation_config, storage_precision)
 from .hub import model_card, push_to_hub, write_model_card
 from .metrics import (BLEU4, CHRF, ROUGE_L, AdditiveMetric, bootstrap_ci, compare_runs, compute_scores, load_all_metrics, load_metric,
                       metrics_table, paired_bootstrap_ci, rule_translate, score_systems, source_table)
@@ -73,7 +73,7 @@ __all__ = [
     "count_lora_by_hand", "describe_losses", "read_linear_shapes", "render_loss_mask", "split_tokens", "summarize_training",
     # merge (03)
     "LOGIT_TOLERANCE", "check_adapter", "compare_logits", "describe_sizes", "format_size", "load_with_adapter",
-    "prompt_logits", "read_training_precision", "save_merged", "set_generation_config",
+    "prompt_logits", "read_training_precision", "save_merged", "set_generation_config", "storage_precision",
     # generate (04)
     "DECODING_VARIANTS", "card_count_sentences", "count_sentences", "decode_variants", "extract_answer", "postprocess",
     "split_sentences",

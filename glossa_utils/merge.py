@@ -87,6 +87,13 @@ def read_training_precision(adapter_dir: Path) -> str:
     return precision
 
 
+def storage_precision(training_precision: str) -> str:
+    """The precision to store a merged model in: the training precision after GPU training (half the size
+    in fp16/bf16), fp32 after CPU training, since CPU generation runs in fp32 (`models.load_model`) and
+    bf16-rounded weights would only change its outputs, not its speed."""
+    return training_precision if torch.cuda.is_available() else "fp32"
+
+
 def save_merged(model, tokenizer, out_dir: Path, precision: str = "fp32", cfg: RunConfig | None = None) -> Path:
     """Save the merged model (safetensors, in `precision`) and tokenizer; written to a temp folder, then renamed.
 

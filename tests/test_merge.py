@@ -128,3 +128,12 @@ def test_training_precision_of_older_or_damaged_adapters(adapter_dir):
 
 def test_sizes_are_written_for_people():
     assert [format_size(n) for n in (512, 3_400_000, 2_471_000_000)] == ["512 B", "3.4 MB", "2.47 GB"]
+
+
+def test_merged_models_are_stored_in_fp32_after_cpu_training(monkeypatch):
+    from glossa_utils import storage_precision
+
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)
+    assert storage_precision("bf16") == "fp32"  # CPU generation runs in fp32: bf16 rounding would only change it
+    monkeypatch.setattr("torch.cuda.is_available", lambda: True)
+    assert storage_precision("bf16") == "bf16" and storage_precision("fp16") == "fp16"
