@@ -31,7 +31,7 @@ from .finetune import (PackCollator, PadCollator, add_lora, build_answer, build_
                        save_adapter, show_masked_example, split_tokens, summarize_training, summed_loss, train_lora,
                        validation_loss)
 from .generate import (DECODING_VARIANTS, card_count_sentences, count_sentences, decode_variants, extract_answer, postprocess,
-                       split_sentences, truncate_sentences)
+                       repostprocess, split_sentences, truncate_sentences)
 from .merge import (LOGIT_TOLERANCE, check_adapter, compare_logits, describe_sizes, format_size, load_with_adapter,
                     prompt_logits, read_training_precision, save_merged, set_generation_config)
 from .hub import model_card, push_to_hub, write_model_card
@@ -78,7 +78,7 @@ __all__ = [
     "prompt_logits", "read_training_precision", "save_merged", "set_generation_config",
     # generate (04)
     "DECODING_VARIANTS", "card_count_sentences", "count_sentences", "decode_variants", "extract_answer", "postprocess",
-    "split_sentences",
+    "repostprocess", "split_sentences",
     "truncate_sentences",
     # translate (04 and downstream apps)
     "Translation", "Translator", "check_gloss", "translate_pairs",
