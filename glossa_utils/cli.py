@@ -187,7 +187,7 @@ def paired_command(args: argparse.Namespace) -> int:
     where = f" of source {args.source!r}" if args.source else ""
     print(f"A: {args.a}\nB: {args.b}\n{report['examples']} shared examples{where}; paired bootstrap over "
           f"{args.resamples} resamples; BERTScore: {report['bertscore_model']}\n")
-    print(paired_comparison_table(report).to_markdown(index=False))
+    print(paired_comparison_table(report).to_markdown(index=False, disable_numparse=True))
     ratio = report["bleu4_ratio"]
     print(f"\nBLEU-4 ratio B/A: {ratio:.2f}" if ratio is not None else "\nBLEU-4 ratio B/A: undefined (A's BLEU-4 is 0)")
     if args.out:

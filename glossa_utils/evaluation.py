@@ -311,10 +311,11 @@ def paired_comparison(a: list[dict], b: list[dict], cfg: EvalConfig, n_resamples
 
 
 def paired_comparison_table(report: dict, digits: int = 4):
-    """`paired_comparison`'s result as a table: metric | A | B | B − A | 95% CI of B − A | excludes 0."""
+    """`paired_comparison`'s result as a table of text cells, signs kept (print it with
+    ``to_markdown(index=False, disable_numparse=True)``): metric | A | B | B − A | 95% CI of B − A | excludes 0."""
     import pandas as pd
 
-    rows = [{"metric": PAIRED_METRICS[key], "A": round(part["A"], digits), "B": round(part["B"], digits),
+    rows = [{"metric": PAIRED_METRICS[key], "A": f"{part['A']:.{digits}f}", "B": f"{part['B']:.{digits}f}",
              "B − A": f"{part['B - A']:+.{digits}f}",
              "95% CI of B − A": f"[{part['ci95'][0]:+.{digits}f}, {part['ci95'][1]:+.{digits}f}]",
              "excludes 0": "yes" if part["excludes_0"] else "no"}
