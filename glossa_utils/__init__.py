@@ -21,20 +21,23 @@ from .data import (BadRows, DataError, atomic_directory, build_data_card, check_
                    find_parallel_files, load_splits, plot_lengths, read_jsonl, read_parallel, read_readme_section,
                    read_records, sample_pairs, sample_per_source, split_pairs, write_json, write_jsonl, write_splits)
 from .export import GGUF_QUANTS, ROUND_TRIP_TOLERANCE, build_modelfile, check_gguf_round_trip, export_gguf, find_merged
-from .evaluation import (best_prompting_baseline, build_metrics, describe_paired, evaluate_run, load_base,
-                         paired_table, prediction_file, read_outputs, run_systems, write_metrics, write_predictions)
+from .evaluation import (PAIRED_METRICS, best_prompting_baseline, build_metrics, compare_systems, describe_paired,
+                         evaluate_run, filter_source, load_base, match_examples, paired_comparison,
+                         paired_comparison_table, paired_table, prediction_file, read_outputs, run_systems, write_metrics,
+                         write_predictions)
 from .finetune import (PackCollator, PadCollator, add_lora, build_answer, build_prompt, build_trainer, count_parameters,
                        count_lora_by_hand, describe_losses, describe_training, directory_size, encode_pair, encode_pairs, fill_rows,
                        frozen_weights_in_bf16, load_template, mask_labels, plan_batches, plot_loss, read_linear_shapes,
                        render_loss_mask, save_adapter, show_masked_example, split_tokens, summarize_training, summed_loss,
                        train_lora, validation_loss)
 from .generate import (DECODING_VARIANTS, card_count_sentences, count_sentences, decode_variants, extract_answer, postprocess,
-                       split_sentences, truncate_sentences)
+                       repostprocess, split_sentences, truncate_sentences)
 from .merge import (LOGIT_TOLERANCE, check_adapter, compare_logits, describe_sizes, format_size, load_with_adapter,
                     prompt_logits, read_training_precision, save_merged, set_generation_config, storage_precision)
 from .hub import model_card, push_to_hub, write_model_card
-from .metrics import (BLEU4, CHRF, ROUGE_L, AdditiveMetric, bootstrap_ci, compare_runs, compute_scores, load_all_metrics, load_metric,
-                      metrics_table, paired_bootstrap_ci, rule_translate, score_systems, source_table)
+from .metrics import (BLEU4, CHRF, ROUGE_L, AdditiveMetric, bertscore_f1_metric, bootstrap_ci, compare_runs, compute_scores,
+                      load_all_metrics, load_metric, metrics_table, paired_bootstrap_ci, paired_interval, rule_translate,
+                      score_systems, source_table)
 from .models import (ModelError, check_checkpoint, load_model, load_tokenizer, pick_device, pick_liger, pick_optimizer,
                      pick_precision, resolve_model_path, set_attention)
 from .notation import (PHENOMENA, Token, count_gloss_sentences, gloss_sentences, lexical_words, looks_like_gloss,
@@ -76,7 +79,7 @@ __all__ = [
     "prompt_logits", "read_training_precision", "save_merged", "set_generation_config", "storage_precision",
     # generate (04)
     "DECODING_VARIANTS", "card_count_sentences", "count_sentences", "decode_variants", "extract_answer", "postprocess",
-    "split_sentences",
+    "repostprocess", "split_sentences",
     "truncate_sentences",
     # translate (04 and downstream apps)
     "Translation", "Translator", "check_gloss", "translate_pairs",
@@ -86,11 +89,13 @@ __all__ = [
     # metrics (05)
     "AdditiveMetric", "BLEU4", "CHRF", "ROUGE_L", "bootstrap_ci", "compare_runs", "compute_scores", "load_all_metrics",
     "load_metric", "metrics_table", "paired_bootstrap_ci", "rule_translate", "score_systems", "source_table",
+    "bertscore_f1_metric", "paired_interval",
     # baselines (04: prompting baselines, cached) and evaluation (05, glossa evaluate)
     "build_messages", "clean_chat_answer", "generate_baselines", "k_shot_examples", "load_prompt", "pick_examples",
     "prompting_systems", "render_chat", "rule_records", "system_prompts",
     "best_prompting_baseline", "build_metrics", "describe_paired", "evaluate_run", "load_base", "paired_table",
     "prediction_file", "read_outputs", "run_systems", "write_metrics", "write_predictions",
+    "PAIRED_METRICS", "compare_systems", "filter_source", "match_examples", "paired_comparison", "paired_comparison_table",
     # notation (the gloss parser behind 04, 05, 06 and synth)
     "PHENOMENA", "Token", "count_gloss_sentences", "gloss_sentences", "lexical_words", "looks_like_gloss",
     "notation_share", "parse_gloss", "tag_phenomena",  # rule_translate: notation's, re-exported by metrics

@@ -6,6 +6,7 @@
 - ``glossa export RUN_DIR [--format gguf|ct2] [--quant Q] [--out DIR]``: write the merged model for local inference;
 - ``glossa compare RUN_DIR ...``: the metrics of finished runs side by side, as a markdown table;
 - ``glossa evaluate RUN_DIR --source SPEC [--out DIR]``: score a finished run and its baselines on another test set;
+- ``glossa paired A B [--source NAME] [--out FILE]``: two systems on the same examples, with paired 95% intervals;
 - ``glossa sweep SWEEP.yaml [--out DIR]``: a grid of runs, in parallel or through Slurm, with a summary;
 - ``glossa push RUN_DIR --repo-id ID [--merged] [--public] [--card-only]``: share a run on the Hub;
 - ``glossa colab-cells NOTEBOOK ...``: add or refresh each notebook's Colab badge and set-up cell;
@@ -58,6 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
                           help="a source of the run's recipe by name, KIND (conversational), KIND:PATH (file:x.jsonl, "
                                "aslg_pc12:DIR), hub:ID, or a YAML mapping of source fields ('{kind: file, path: x.jsonl}')")
     evaluate.add_argument("--out", help="output folder (default: RUN_DIR/eval/<source name>/)")
+    paired = commands.add_parser("paired", help="compare two systems on the same examples (paired bootstrap intervals)")
+    for name in ("a", "b"):
+        paired.add_argument(name, metavar=f"{name.upper()}", help="RUN_DIR[:SYSTEM]: a run or `glossa evaluate` output "
+                            "folder and a system in it (default: fine-tuned), e.g. 'runs/default:rule baseline'")
+    paired.add_argument("--source", help="keep only this test source's examples, e.g. annotated")
+    paired.add_argument("--out", help="also write the comparison as JSON here")
+    paired.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default: %(default)s)")
+    paired.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: %(default)s)")
     sweep = commands.add_parser("sweep", help="run a grid of params (local workers or Slurm) and summarise it")
     sweep.add_argument("sweep_file", help="sweep YAML, e.g. params/sweeps/lora_rank_lr.yaml")
     sweep.add_argument("--out", help="sweep folder (default: runs/<sweep name>/)")
@@ -168,6 +177,25 @@ def evaluate_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def paired_command(args: argparse.Namespace) -> int:
+    from .data import write_json
+    from .evaluation import compare_systems, paired_comparison_table
+
+    if args.resamples < 1:
+        raise ValueError(f"--resamples must be >= 1, got {args.resamples}")
+    report = compare_systems(args.a, args.b, args.source, args.resamples, args.seed)
+    where = f" of source {args.source!r}" if args.source else ""
+    print(f"A: {args.a}\nB: {args.b}\n{report['examples']} shared examples{where}; paired bootstrap over "
+          f"{args.resamples} resamples; BERTScore: {report['bertscore_model']}\n")
+    print(paired_comparison_table(report).to_markdown(index=False, disable_numparse=True))
+    ratio = report["bleu4_ratio"]
+    print(f"\nBLEU-4 ratio B/A: {ratio:.2f}" if ratio is not None else "\nBLEU-4 ratio B/A: undefined (A's BLEU-4 is 0)")
+    if args.out:
+        write_json(report, resolve_path(args.out))
+        print(f"wrote {show_path(resolve_path(args.out))}")
+    return 0
+
+
 def sweep_command(args: argparse.Namespace) -> int:
     from .sweep import run_sweep
 
@@ -213,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
             return sweep_command(args)
         if args.command == "evaluate":
             return evaluate_command(args)
+        if args.command == "paired":
+            return paired_command(args)
         if args.command == "resume":
             run_dir = resume_pipeline(args.run_dir, log_output=args.log_output)
         else:

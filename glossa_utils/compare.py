@@ -14,6 +14,7 @@ import yaml
 
 from .analysis import format_score, phenomenon_report, prediction_lists, read_system_predictions, sentence_scores
 from .config import REPO_ROOT, resolve_path, show_path
+from .evaluation import filter_source, match_examples
 from .metrics import BLEU4, CHRF, compare_runs, paired_bootstrap_ci
 
 IGNORED_PARAMS = ("name", "out_dir", "train.resume")
@@ -195,17 +196,25 @@ def _same_test_set(run_a: Path, run_b: Path) -> None:
 
 
 def compare_examples(run_a: str | Path, run_b: str | Path, system: str = "fine-tuned", n_resamples: int = 1000,
-                     seed: int = 0) -> ExampleComparison:
+                     seed: int = 0, source: str | None = None) -> ExampleComparison:
     """Which test examples got better or worse from run A to run B, by sentence chrF, and a paired bootstrap
-    95% interval on the corpus BLEU-4 and chrF difference (B - A). Both runs must share their test set."""
+    95% interval on the corpus BLEU-4 and chrF difference (B - A).
+
+    Without `source` both runs must share their test set (``data/test.jsonl``). With it, only that test
+    source's examples are compared, matched by gloss and reference: runs whose test sets differ elsewhere
+    (another recipe, or a ``glossa evaluate`` output folder) compare on the source they share.
+    """
     run_a, run_b = resolve_path(run_a), resolve_path(run_b)
-    _same_test_set(run_a, run_b)
+    if source is None:
+        _same_test_set(run_a, run_b)
     records = {}
     for key, run in (("A", run_a), ("B", run_b)):
         systems = read_system_predictions(run)
         if system not in systems:
             raise KeyError(f"{run_label(run)} has no system {system!r} (have {list(systems)})")
-        records[key] = systems[system]
+        records[key] = systems[system] if source is None else filter_source(systems[system], source, run_label(run))
+    if source is not None:
+        records["A"], records["B"] = match_examples(records["A"], records["B"], (run_label(run_a), run_label(run_b)))
     references = [r["reference"] for r in records["A"]]
     preds = {key: [r["prediction"] for r in rows] for key, rows in records.items()}
     chrf = {key: sentence_scores(p, references) for key, p in preds.items()}

@@ -9,24 +9,33 @@ BLEU-4 and ROUGE-L minus those of the best prompting baseline (the one with the 
 
 ``glossa evaluate RUN --source SPEC`` scores a finished run on the test pairs of any source the recipe
 loader reads (`evaluate_run`), e.g. a new test set, into ``RUN/eval/<source name>/``.
+
+``glossa paired A B`` compares any two systems scored on the same examples — two runs, a run and its
+baseline, a run and another run's ``glossa evaluate`` output (`paired_comparison`): BLEU-4, ROUGE-L,
+chrF and BERTScore F1, each with the paired bootstrap 95% interval of B − A.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
 
 import yaml
 
-from .analysis import phenomenon_report
+from .analysis import phenomenon_report, read_system_predictions
 from .baselines import RULE_BASELINE, generate_baselines, prompting_systems
-from .config import RunConfig, SourceSpec, build_config, load_params, resolve_path, show_path
+from .config import EvalConfig, RunConfig, SourceSpec, build_config, load_params, resolve_path, show_path
 from .data import SPLITS, BadRows, DataError, Pair, leak_keys, load_splits, read_records, write_json, write_jsonl
-from .metrics import ADDITIVE_METRICS, CI_METRICS, metrics_table, paired_bootstrap_ci, score_systems, source_table
+from .metrics import (ADDITIVE_METRICS, CI_METRICS, bertscore_f1_metric, metrics_table, paired_bootstrap_ci,
+                      paired_interval, score_systems, source_table)
 
 FINE_TUNED = "fine-tuned"
+PAIRED_METRICS = {"bleu4": "BLEU-4", "rougeL": "ROUGE-L", "chrf": "chrF", "bertscore_f1": "BERTScore F1"}
+"""The metrics of `paired_comparison`, in table order, with their labels."""
 
 
 def prediction_file(system: str) -> str:
@@ -232,3 +241,118 @@ def evaluate_run(run_dir: str | Path, source: str, out_dir: str | Path | None = 
     report = build_metrics(records, cfg, load_all_metrics(), cfg.seed)
     report.update(run=show_path(run), source=asdict(spec), dropped_seen_in_training=dropped)
     return write_metrics(report, folder)
+
+
+def example_keys(records: list[dict]) -> list[tuple[str, str, int]]:
+    """One key per record, ``(gloss, reference, n)``: n counts the earlier records with the same gloss and
+    reference, so a test set that holds one pair twice still matches one to one."""
+    seen: Counter = Counter()
+    keys = []
+    for r in records:
+        pair = (r["gloss"], r["reference"])
+        keys.append((*pair, seen[pair]))
+        seen[pair] += 1
+    return keys
+
+
+def match_examples(a: list[dict], b: list[dict], names: tuple[str, str] = ("A", "B")) -> tuple[list[dict], list[dict]]:
+    """`a`, and `b` reordered to `a`'s order, matched by gloss and reference — not by position, since two
+    runs may list one test set in different orders. Raises `ValueError` unless both hold the same examples."""
+    keys_a, keys_b = example_keys(a), example_keys(b)
+    by_key = dict(zip(keys_b, b))
+    only_a = [k for k in keys_a if k not in by_key]
+    only_b = [k for k in keys_b if k not in set(keys_a)]
+    if only_a or only_b:
+        example = (only_a or only_b)[0][0]
+        raise ValueError(f"{names[0]} and {names[1]} were not scored on the same examples: {len(a)} and {len(b)} "
+                         f"examples, {len(a) - len(only_a)} shared ({len(only_a)} only in {names[0]}, {len(only_b)} "
+                         f"only in {names[1]}, e.g. gloss {example!r}); --source may select a shared test source")
+    if not a:
+        raise ValueError(f"{names[0]} and {names[1]} have no examples to compare")
+    return list(a), [by_key[k] for k in keys_a]
+
+
+def filter_source(records: list[dict], source: str, name: str = "predictions") -> list[dict]:
+    """The records of one test source (their ``source`` field); a `ValueError` naming the sources there are
+    when none is of `source`."""
+    kept = [r for r in records if str(r.get("source")) == source]
+    if not kept:
+        have = sorted({str(r.get("source")) for r in records})
+        raise ValueError(f"{name}: no examples of source {source!r} (its sources: {', '.join(have)})")
+    return kept
+
+
+def paired_comparison(a: list[dict], b: list[dict], cfg: EvalConfig, n_resamples: int = 1000, seed: int = 0,
+                      metrics: dict | None = None, names: tuple[str, str] = ("A", "B")) -> dict:
+    """System B against system A on the same examples: for each of `PAIRED_METRICS` the corpus score of A
+    and of B, B − A, and the paired bootstrap 95% interval of B − A (the same resampled examples for both).
+
+    `a` and `b` are prediction records (``gloss``, ``reference``, ``prediction``), matched by gloss and
+    reference (`match_examples`; `names` label them in its error). BERTScore F1 uses `cfg.bertscore_model`, run once per system. Returns
+    ``{"examples", "resamples", "seed", "bertscore_model", "metrics": {key: {"A", "B", "B - A", "ci95",
+    "excludes_0"}}, "bleu4_ratio"}``; the ratio B/A of BLEU-4 is None when A's BLEU-4 is 0.
+    """
+    a, b = match_examples(a, b, names)
+    references = [r["reference"] for r in a]
+    preds_a, preds_b = [r["prediction"] for r in a], [r["prediction"] for r in b]
+    scorers = {**{key: ADDITIVE_METRICS[key] for key in ("bleu4", "rougeL", "chrf")},
+               "bertscore_f1": bertscore_f1_metric(cfg, metrics)}
+    report = {"examples": len(references), "resamples": n_resamples, "seed": seed,
+              "bertscore_model": cfg.bertscore_model, "metrics": {}}
+    for key, metric in scorers.items():
+        stats_a, stats_b = metric.statistics(preds_a, references), metric.statistics(preds_b, references)
+        score_a, score_b = metric.score(stats_a.sum(axis=0)), metric.score(stats_b.sum(axis=0))
+        low, high = paired_interval(stats_b, stats_a, metric.score, n_resamples, seed)
+        report["metrics"][key] = {"A": score_a, "B": score_b, "B - A": score_b - score_a, "ci95": [low, high],
+                                  "excludes_0": bool(low > 0 or high < 0)}
+    bleu = report["metrics"]["bleu4"]
+    report["bleu4_ratio"] = bleu["B"] / bleu["A"] if bleu["A"] > 0 else None
+    return report
+
+
+def paired_comparison_table(report: dict, digits: int = 4):
+    """`paired_comparison`'s result as a table of text cells, signs kept (print it with
+    ``to_markdown(index=False, disable_numparse=True)``): metric | A | B | B − A | 95% CI of B − A | excludes 0."""
+    import pandas as pd
+
+    rows = [{"metric": PAIRED_METRICS[key], "A": f"{part['A']:.{digits}f}", "B": f"{part['B']:.{digits}f}",
+             "B − A": f"{part['B - A']:+.{digits}f}",
+             "95% CI of B − A": f"[{part['ci95'][0]:+.{digits}f}, {part['ci95'][1]:+.{digits}f}]",
+             "excludes 0": "yes" if part["excludes_0"] else "no"}
+            for key, part in report["metrics"].items()]
+    return pd.DataFrame(rows, columns=["metric", "A", "B", "B − A", "95% CI of B − A", "excludes 0"])
+
+
+def parse_system_spec(text: str) -> tuple[Path, str]:
+    """``RUN_DIR[:SYSTEM]`` → (folder, system); the system is ``fine-tuned`` unless named after the last ``:``."""
+    if resolve_path(text).is_dir() or ":" not in text:
+        return resolve_path(text), FINE_TUNED
+    folder, _, system = text.rpartition(":")
+    return resolve_path(folder), system.strip() or FINE_TUNED
+
+
+def read_scored_system(text: str) -> tuple[list[dict], dict]:
+    """The prediction records of ``RUN_DIR[:SYSTEM]`` and the ``metrics.json`` of its folder: a run folder or a
+    ``glossa evaluate`` output, anything with a ``metrics.json`` and the prediction files it names."""
+    folder, system = parse_system_spec(text)
+    if not (folder / "metrics.json").is_file():
+        raise FileNotFoundError(f"{text}: no metrics.json in {show_path(folder)} "
+                                "(not a finished run folder or a `glossa evaluate` output folder)")
+    systems = read_system_predictions(folder)
+    if system not in systems:
+        raise ValueError(f"{text}: {show_path(folder)} has no system {system!r} (it has: {', '.join(systems)})")
+    return systems[system], json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+
+
+def compare_systems(spec_a: str, spec_b: str, source: str | None = None, n_resamples: int = 1000,
+                    seed: int = 0) -> dict:
+    """`paired_comparison` of two ``RUN_DIR[:SYSTEM]`` specs (``glossa paired``), on one test source if named.
+
+    BERTScore uses the model A's ``metrics.json`` was scored with (the default when it names none).
+    """
+    (a, metrics_a), (b, _) = read_scored_system(spec_a), read_scored_system(spec_b)
+    if source is not None:
+        a, b = filter_source(a, source, spec_a), filter_source(b, source, spec_b)
+    cfg = EvalConfig(bertscore_model=metrics_a.get("bertscore_model", EvalConfig.bertscore_model))
+    report = paired_comparison(a, b, cfg, n_resamples, seed, names=(spec_a, spec_b))
+    return {"A": spec_a, "B": spec_b, "source": source, **report}

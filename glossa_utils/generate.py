@@ -138,6 +138,19 @@ def postprocess(raw: str, gloss: str, truncate: bool) -> str:
     return truncate_sentences(answer, count_gloss_sentences(gloss)) if truncate else answer
 
 
+def repostprocess(records: list[dict], truncate: bool) -> list[dict]:
+    """Prediction records with ``prediction`` recomputed from their ``raw_output`` by `postprocess`, cut to
+    the gloss's sentence count or not: measures what the truncation does without generating again.
+
+    A run that decoded with ``generate.stop_at_sentences`` stopped at the count already, so its raw
+    outputs cannot show what an uncut answer would have been.
+    """
+    missing = sum("raw_output" not in r for r in records)
+    if missing:
+        raise ValueError(f"{missing} of {len(records)} prediction records have no raw_output to postprocess again")
+    return [{**r, "prediction": postprocess(r["raw_output"], r["gloss"], truncate)} for r in records]
+
+
 DECODING_VARIANTS: dict[str, dict] = {
     "greedy": {"do_sample": False, "repetition_penalty": 1.0},
     "card: sampling T=0.6, p=0.8, rep 1.5": {"do_sample": True, "temperature": 0.6, "top_p": 0.8,

@@ -140,12 +140,34 @@ def chrf_from_statistics(stats: np.ndarray) -> float:
     return sacrebleu.metrics.CHRF()._compute_f_score([int(x) for x in stats]) / 100
 
 
+def mean_from_statistics(stats: np.ndarray) -> float:
+    """The mean of a per-example score from summed ``[score, 1]`` rows (ROUGE-L, BERTScore F1)."""
+    return float(stats[0] / stats[1])
+
+
 BLEU4 = AdditiveMetric(bleu_statistics, bleu_from_statistics)
-ROUGE_L = AdditiveMetric(rouge_l_statistics, lambda stats: float(stats[0] / stats[1]))
+ROUGE_L = AdditiveMetric(rouge_l_statistics, mean_from_statistics)
 CHRF = AdditiveMetric(chrf_statistics, chrf_from_statistics)
 """chrF (Popović 2015): character n-gram F-score; partial credit for "going" vs "go", so it punishes a
 paraphrase less than sentence BLEU does, and it is never 0 for a near miss."""
 ADDITIVE_METRICS = {"bleu4": BLEU4, "rougeL": ROUGE_L, "chrf": CHRF}
+
+
+def bertscore_f1_metric(cfg: EvalConfig, metrics: dict | None = None) -> AdditiveMetric:
+    """BERTScore F1 (`cfg.bertscore_model`) as an `AdditiveMetric`: one ``[f1, 1]`` row per example.
+
+    BERTScore without idf weighting scores each example on its own, so the mean F1 of any subset is
+    the sum of its rows' first column over the second: the bootstraps work unchanged, and the model
+    runs once per system (in ``statistics``), not once per resample.
+    """
+    def statistics(predictions: list[str], references: list[str]) -> np.ndarray:
+        module = (metrics or {}).get("bertscore") or load_metric("glossa_bertscore")
+        model_type, layer = bertscore_model(cfg.bertscore_model)
+        f1 = module.compute(predictions=list(predictions), references=list(references), model_type=model_type,
+                            num_layers=layer, rescale_with_baseline=cfg.bertscore_rescale)["f1"]
+        return np.array([[value, 1.0] for value in f1]).reshape(-1, 2)
+
+    return AdditiveMetric(statistics, mean_from_statistics)
 
 
 def resample_indices(n: int, n_resamples: int, seed: int) -> np.ndarray:
@@ -182,10 +204,16 @@ def paired_bootstrap_ci(predictions_a: list[str], predictions_b: list[str], refe
     """
     if not len(predictions_a) == len(predictions_b) == len(references) or not references:
         raise ValueError("need equally many predictions of each system and references")
-    stats_a = metric.statistics(predictions_a, references)
-    stats_b = metric.statistics(predictions_b, references)
-    differences = [metric.score(stats_a[rows].sum(axis=0)) - metric.score(stats_b[rows].sum(axis=0))
-                   for rows in resample_indices(len(references), n_resamples, seed)]
+    return paired_interval(metric.statistics(predictions_a, references), metric.statistics(predictions_b, references),
+                           metric.score, n_resamples, seed)
+
+
+def paired_interval(stats_a: np.ndarray, stats_b: np.ndarray, score: Callable[[np.ndarray], float],
+                    n_resamples: int = 1000, seed: int = 0) -> tuple[float, float]:
+    """`paired_bootstrap_ci` from per-example statistics already computed (one row per example, same order):
+    for a metric as costly as BERTScore, whose statistics should be computed only once per system."""
+    differences = [score(stats_a[rows].sum(axis=0)) - score(stats_b[rows].sum(axis=0))
+                   for rows in resample_indices(len(stats_a), n_resamples, seed)]
     low, high = np.percentile(differences, [2.5, 97.5])
     return float(low), float(high)
 

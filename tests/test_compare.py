@@ -80,8 +80,9 @@ def test_plot_runs_gives_each_run_its_own_loss_panel(runs_root):
     assert len(plot_runs(score_table(runs), curves.iloc[:0]).axes) == 1  # no logs: the scores alone
 
 
-def write_predictions(folder, glosses, references, outputs, train_pairs=352, phenomena=None):
+def write_predictions(folder, glosses, references, outputs, train_pairs=352, phenomena=None, sources=None):
     """A finished run folder with a test set, a data card, predictions per system and metrics.json."""
+    sources = sources or ["conversational"] * len(glosses)
     (folder / "data").mkdir(parents=True)
     (folder / "params.yaml").write_text(yaml.safe_dump({"name": folder.name}))
     (folder / "data" / "test.jsonl").write_text("".join(json.dumps({"gloss": g, "text": r}) + "\n"
@@ -91,8 +92,8 @@ def write_predictions(folder, glosses, references, outputs, train_pairs=352, phe
     for system, predictions in outputs.items():
         files[system] = f"predictions_{system.replace(' ', '_')}.jsonl"
         (folder / files[system]).write_text("".join(
-            json.dumps({"gloss": g, "reference": r, "prediction": p, "source": "conversational"}) + "\n"
-            for g, r, p in zip(glosses, references, predictions)))
+            json.dumps({"gloss": g, "reference": r, "prediction": p, "source": s}) + "\n"
+            for g, r, p, s in zip(glosses, references, predictions, sources)))
     metrics = {"test_examples": len(glosses), "systems": {s: {"bleu4": 0.0} for s in outputs}, "prediction_files": files}
     if phenomena:
         metrics["phenomena"] = phenomena
@@ -133,6 +134,25 @@ def test_compare_examples_needs_one_test_set_and_the_system(two_runs, tmp_path):
     with pytest.raises(KeyError, match="no system '5-shot chat'"):
         compare_examples(*two_runs, system="5-shot chat")
     assert comparable_pair([other, *two_runs]) == two_runs and comparable_pair([other, two_runs[0]]) is None
+
+
+def test_compare_examples_on_one_shared_source_of_different_test_sets(two_runs, tmp_path):
+    order = [2, 0, 3, 1]  # another run lists the shared examples in another order, after one of its own source
+    mixed = write_predictions(tmp_path / "mixed", ["IX-1p DRIVE SLOW+++", *(GLOSSES[i] for i in order)],
+                              ["I drive slowly.", *(REFERENCES[i] for i in order)],
+                              {"fine-tuned": ["I drive.", *(AFTER[i] for i in order)]},
+                              sources=["annotated"] + ["conversational"] * 4)
+    with pytest.raises(ValueError, match="not scored on the same test set"):
+        compare_examples(two_runs[0], mixed)
+    shared = compare_examples(two_runs[0], mixed, n_resamples=200, source="conversational")
+    same = compare_examples(*two_runs, n_resamples=200)
+    assert shared.counts == same.counts and shared.scores == same.scores and shared.intervals == same.intervals
+    assert list(shared.table["gloss"]) == GLOSSES  # in run A's order
+    with pytest.raises(ValueError, match="no examples of source 'annotated'"):
+        compare_examples(two_runs[0], mixed, source="annotated")
+    short = write_predictions(tmp_path / "short", GLOSSES[:3], REFERENCES[:3], {"fine-tuned": AFTER[:3]})
+    with pytest.raises(ValueError, match="not scored on the same examples: 4 and 3 examples, 3 shared"):
+        compare_examples(two_runs[0], short, source="conversational")
 
 
 def test_phenomena_across_runs_use_the_stored_report_or_compute_it(two_runs, tmp_path):

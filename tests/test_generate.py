@@ -1,7 +1,7 @@
 import pytest
 
 from glossa_utils import (card_count_sentences, count_sentences, extract_answer, load_model, load_tokenizer,
-                          postprocess, split_sentences, translate_pairs, truncate_sentences)
+                          postprocess, repostprocess, split_sentences, translate_pairs, truncate_sentences)
 from glossa_utils.config import GenerateConfig, ParamsError
 
 
@@ -40,6 +40,15 @@ def test_extract_answer_keeps_text_after_inst_and_stops_at_a_new_turn():
 def test_postprocess_never_empties_an_unpunctuated_gloss():
     assert postprocess(" I'm hungry. Let's eat. Now.", "ME HUNGRY", truncate=True) == "I'm hungry."
     assert postprocess(" I'm hungry. Let's eat.", "ME HUNGRY", truncate=False) == "I'm hungry. Let's eat."
+
+
+def test_repostprocess_recomputes_predictions_from_raw_outputs():
+    rows = [{"gloss": "ME TIRED.", "reference": "I'm tired.", "raw_output": " I'm tired. I go home. [INST] x",
+             "prediction": "I'm tired."}]
+    assert repostprocess(rows, truncate=False)[0]["prediction"] == "I'm tired. I go home."
+    assert repostprocess(rows, truncate=True) == rows and rows[0]["prediction"] == "I'm tired."  # input untouched
+    with pytest.raises(ValueError, match="1 of 2 prediction records have no raw_output"):
+        repostprocess([*rows, {"gloss": "A.", "reference": "a", "prediction": "a"}], truncate=True)
 
 
 def test_postprocess_counts_gloss_sentences_outside_quotes_and_brackets():

@@ -187,3 +187,17 @@ def test_paired_bootstrap_tells_a_consistent_gain_from_noise():
                                     references, ROUGE_L, 500, seed=1)
     assert low < 0 < high  # each system better on half the examples: no difference
     assert paired_bootstrap_ci(good, worse, references, BLEU4, 100, 3) == paired_bootstrap_ci(good, worse, references, BLEU4, 100, 3)
+
+
+def test_bertscore_f1_as_an_additive_metric_is_the_mean_f1(metrics):
+    from glossa_utils import bertscore_f1_metric, paired_interval
+
+    refs = ["I'm tired.", "What's your name?", "She went home early.", "The car climbed the hill slowly."]
+    preds = ["I am tired.", "", "She left home.", "The car went up the steep hill slowly."]
+    metric = bertscore_f1_metric(EvalConfig(), metrics)
+    stats = metric.statistics(preds, refs)
+    assert stats.shape == (4, 2) and list(stats[:, 1]) == [1.0] * 4 and stats[1, 0] == 0.0  # empty output scores 0
+    assert metric(preds, refs) == pytest.approx(compute_scores(preds, refs, EvalConfig(), metrics)["bertscore_f1"])
+    subset = [0, 2]  # any subset's summed rows give that subset's mean F1
+    assert metric.score(stats[subset].sum(axis=0)) == pytest.approx(metric([preds[i] for i in subset], [refs[i] for i in subset]))
+    assert paired_interval(stats, stats, metric.score, 100, 0) == (0.0, 0.0)
