@@ -45,8 +45,8 @@ def describe_metrics(systems: dict[str, dict[str, float]], model: str = MODEL, d
         return text + " It beats every baseline on every metric."
     by_winner = {}
     for k in lost:
-        by_winner.setdefault(best[k], []).append(f"{METRIC_COLUMNS[k]} ({systems[best[k]][k]:.{digits}f} vs "
-                                                 f"{systems[model][k]:.{digits}f})")
+        by_winner.setdefault(best[k], []).append(f"{METRIC_COLUMNS[k]} ({systems[model][k]:.{digits}f} against "
+                                                 f"{systems[best[k]][k]:.{digits}f})")
     text += " It loses " + "; ".join(f"{join_words(parts)} to the {winner}" for winner, parts in by_winner.items()) + "."
     if all(k not in ORDER_METRICS for k in lost):
         text += (" It wins the metrics that need English word order (BLEU-3, BLEU-4) and loses only ones that "

@@ -33,15 +33,15 @@ def test_metrics_reading_names_the_issues_losses():
     text = describe_metrics({"fine-tuned": model, "rule baseline": rule, "zero-shot chat": zero})
     assert text.startswith("**fine-tuned** scores highest on 6 of 10 metrics: BLEU-1, BLEU-2, BLEU-3, BLEU-4, "
                            "ROUGE-2 and ROUGE-L.")
-    assert ("It loses ROUGE-1 (0.620 vs 0.600), BERTScore P (0.820 vs 0.800), BERTScore R (0.850 vs 0.810) and "
-            "BERTScore F1 (0.830 vs 0.800) to the rule baseline.") in text and "word order" in text
+    assert ("It loses ROUGE-1 (0.600 against 0.620), BERTScore P (0.800 against 0.820), BERTScore R (0.810 against "
+            "0.850) and BERTScore F1 (0.800 against 0.830) to the rule baseline.") in text and "word order" in text
 
 
 def test_metrics_reading_when_the_model_wins_everything_or_loses_bleu4():
     assert describe_metrics({"fine-tuned": scores(), "rule baseline": scores(bleu4=0.1)}).endswith(
         "It beats every baseline on every metric.")  # a tie goes to the model
     text = describe_metrics({"fine-tuned": scores(), "5-shot chat": scores(bleu4=0.6)})
-    assert "It loses BLEU-4 (0.600 vs 0.500) to the 5-shot chat." in text and "word order" not in text
+    assert "It loses BLEU-4 (0.500 against 0.600) to the 5-shot chat." in text and "word order" not in text
     with pytest.raises(ValueError, match="fine-tuned"):
         describe_metrics({"rule baseline": scores()})
 
