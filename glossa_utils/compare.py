@@ -28,10 +28,11 @@ def _run_folders(folder: Path) -> list[Path]:
     return sorted(child for child in folder.iterdir() if (child / "params.yaml").is_file())
 
 
-def find_runs(patterns: list[str]) -> tuple[list[Path], list[str]]:
+def find_runs(patterns: list[str], missing_ok: bool = False) -> tuple[list[Path], list[str]]:
     """Finished run folders named by `patterns`: run folders, sweep folders, or globs such as ``runs/*``.
 
-    A path named explicitly must exist and hold at least one run. Folders whose names start with ``_``
+    A path named explicitly must exist and hold at least one run (with `missing_ok`, a missing one is a
+    note instead: 07's learning curve names ``runs/default``, which exists only after ``make run``). Folders whose names start with ``_``
     (test runs) are left out of globs. Runs that have not finished (no ``metrics.json``) are not
     compared; they are returned as notes so the notebook can say so. Returns ``(runs, notes)``.
     """
@@ -43,6 +44,9 @@ def find_runs(patterns: list[str]) -> tuple[list[Path], list[str]]:
             folders = [f for m in matches if not m.name.startswith("_") for f in _run_folders(m)]
         else:
             path = resolve_path(pattern)
+            if not path.is_dir() and missing_ok:
+                notes.append(f"{pattern}: no such run folder yet, left out")
+                continue
             if not path.is_dir():
                 raise FileNotFoundError(f"run folder not found: {pattern}")
             folders = _run_folders(path)

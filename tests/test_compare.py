@@ -195,3 +195,12 @@ def test_data_size_sweep_trains_on_nested_subsets_with_one_test_set():
                for r in recipes)
     weight_one = load_params("params/default.yaml", ["data.sources=[{kind: conversational, weight: 1.0}]"])
     assert load_recipe(weight_one.data, default.seed).splits["train"] == full.splits["train"]  # weight 1 = default
+
+
+def test_find_runs_notes_a_missing_folder_only_when_told_to(tmp_path):
+    from glossa_utils import find_runs
+
+    with pytest.raises(FileNotFoundError, match="run folder not found"):
+        find_runs([str(tmp_path / "nowhere")])
+    runs, notes = find_runs([str(tmp_path / "nowhere")], missing_ok=True)
+    assert runs == [] and notes == [f"{tmp_path / 'nowhere'}: no such run folder yet, left out"]
