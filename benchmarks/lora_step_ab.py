@@ -27,21 +27,8 @@ import torch
 
 from glossa_utils import (PackCollator, add_lora, encode_pairs, load_model, load_params, load_template, load_tokenizer,
                           read_jsonl, resolve_model_path, resolve_path)
-from glossa_utils.config import LoraParams
 
-CARD_LORA = LoraParams(r=8, alpha=16, dropout=0.1, target_modules=["q_proj", "v_proj"])
-
-
-def matmul_gflops(dtype: torch.dtype, n: int = 2048, repeats: int = 3) -> float:
-    """Median GFLOP/s of an n × n matmul in `dtype`."""
-    a, b = torch.randn(n, n).to(dtype), torch.randn(n, n).to(dtype)
-    a @ b
-    seconds = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        a @ b
-        seconds.append(time.perf_counter() - start)
-    return 2 * n**3 / statistics.median(seconds) / 1e9
+from train_throughput import CARD_LORA, matmul_gflops  # the same recipe and peak probe as the training benchmark
 
 
 def build_variant(base, cfg, variant: str):
