@@ -227,7 +227,8 @@ def describe_run_scores(scores, groups: dict[str, list[str]], model: str = MODEL
             text += (f" The {system} scores the same in all {len(rows)} runs on one test set, as it should." if
                      math.isclose(spread, 0.0, abs_tol=1e-9) else
                      f" The {system} differs across {len(rows)} runs on the same test set (by up to {spread:.3f} "
-                     f"{metric}): those runs generated it with different params (decoding, seed; see the diff above).")
+                     f"{metric}): those runs generated it with different params (training pairs, which k-shot "
+                     "prompts draw on, decoding or seed; see the diff above).")
     return text
 
 
