@@ -10,13 +10,18 @@ wall time and per second of this process's CPU time (robust to other users of a 
         --variants fp32,amp,w16amp,w16amp-eager,w16amp-nodrop --repeats 3
 
 Variants (combine with ``-``): ``fp32``; ``amp`` bf16 autocast (what ``train.precision: bf16`` does);
-``w16`` the whole base model cast to bf16 (embeddings and norms included, adapters fp32); ``eager``
-attention instead of sdpa; ``nodrop`` LoRA dropout 0 instead of the params' value.
+``frozen`` the frozen linear weights held in bf16 as training does (`frozen_weights_in_bf16`: the tied LM
+head as its own bf16 copy); ``w16`` the whole base model cast to bf16 (embeddings and norms included,
+adapters fp32); ``head`` the LM head only at supervised positions (`supervised_loss`, what
+``train.supervised_head`` does); ``eager`` attention instead of sdpa; ``nodrop`` LoRA dropout 0 instead
+of the params' value; ``compile`` `torch.compile` (inductor, dynamic shapes; its compile time is in the
+untimed first step, printed).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import os
 import statistics
@@ -27,12 +32,13 @@ import torch
 
 from glossa_utils import (PackCollator, add_lora, encode_pairs, load_model, load_params, load_template, load_tokenizer,
                           read_jsonl, resolve_model_path, resolve_path)
+from glossa_utils.finetune import frozen_weights_in_bf16, supervised_loss
 
 from train_throughput import CARD_LORA, matmul_gflops  # the same recipe and peak probe as the training benchmark
 
 
-def build_variant(base, cfg, variant: str):
-    """(model, AdamW) for one variant."""
+def build_variant(base, cfg, variant: str, held: contextlib.ExitStack):
+    """(model, AdamW) for one variant; `held` keeps a ``frozen`` variant's bf16 weights for the whole run."""
     torch.manual_seed(0)
     model = copy.deepcopy(base)
     if "w16" in variant:
@@ -41,14 +47,18 @@ def build_variant(base, cfg, variant: str):
         model.set_attn_implementation("eager")
     lora = replace(cfg.lora, dropout=0.0) if "nodrop" in variant else cfg.lora
     model = add_lora(model, replace(cfg, lora=lora)).train()
+    if "frozen" in variant:
+        held.enter_context(frozen_weights_in_bf16(model))
+    if "compile" in variant:
+        model = torch.compile(model, dynamic=True)
     return model, torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.train.lr)
 
 
-def time_step(model, optimizer, batch: dict, autocast: bool) -> tuple[float, float]:
+def time_step(model, optimizer, batch: dict, variant: str) -> tuple[float, float]:
     """(wall seconds, CPU seconds) of one forward, backward and AdamW step."""
     cpu, wall = time.process_time(), time.perf_counter()
-    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
-        loss = model(**batch).loss
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled="amp" in variant):
+        loss = supervised_loss(model, batch)[0] if "head" in variant else model(**batch).loss
     loss.backward()
     optimizer.step()
     optimizer.zero_grad()
@@ -76,15 +86,16 @@ def main() -> None:
     chunks = [examples[i:i + args.batch] for i in range(0, args.batch * (args.repeats + 1), args.batch)]
     batches, tokens = [collate(c) for c in chunks], [sum(len(e["input_ids"]) for e in c) for c in chunks]
     variants = args.variants.split(",")
-    built = {v: build_variant(base, cfg, v) for v in variants}
-    for v in variants:  # untimed first step: one-off kernel set-up
-        time_step(*built[v], batches[0], "amp" in v)
+    held = contextlib.ExitStack()
+    built = {v: build_variant(base, cfg, v, held) for v in variants}
+    for v in variants:  # untimed first step: one-off kernel set-up (and compilation)
+        print(f"first step {v}: {time_step(*built[v], batches[0], v)[0]:.1f} s", flush=True)
     wall = {v: [] for v in variants}
     cpu = {v: [] for v in variants}
     for r in range(1, args.repeats + 1):
         for v in variants:
             probe = (matmul_gflops(torch.float32), matmul_gflops(torch.bfloat16))
-            w, c = time_step(*built[v], batches[r], "amp" in v)
+            w, c = time_step(*built[v], batches[r], v)
             wall[v].append(tokens[r] / w)
             cpu[v].append(tokens[r] / c)
             print(f"repeat {r} {v:14s} {tokens[r] / w:7.1f} tokens/s, {tokens[r] / c:7.1f} tokens/CPU-s; "

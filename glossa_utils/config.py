@@ -178,6 +178,7 @@ class TrainConfig:
     optim: str = "auto"  # auto (fused AdamW on CUDA, else adamw_torch) | adamw_torch | adamw_torch_fused
     gradient_checkpointing: bool = False  # recompute activations in backward: less memory, ~30% more compute
     liger: bool | str = "auto"  # Liger kernels: auto (if liger-kernel is installed and on CUDA) | true | false
+    supervised_head: bool = True  # LM head (vocabulary projection) only where the loss looks: same loss, less work
 
     def __post_init__(self) -> None:
         if self.lr <= 0:

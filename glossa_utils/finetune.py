@@ -260,6 +260,59 @@ def training_arguments(cfg: RunConfig, output_dir: Path, plan: tuple[int, int] |
     )
 
 
+def supervised_positions(labels: torch.Tensor) -> torch.Tensor:
+    """Boolean mask, shaped like `labels`: True where the *next* token is supervised.
+
+    Those are the only positions whose logits the next-token loss reads; on the default's training split a
+    third of the tokens are supervised (3,901 of 11,478), so projecting only these onto SmolLM2's 49,152-word
+    vocabulary saves two thirds of the LM head's work and of the softmax over it.
+    """
+    keep = torch.zeros_like(labels, dtype=torch.bool)
+    keep[:, :-1] = labels[:, 1:] != -100
+    return keep
+
+
+def supervised_loss(model, inputs: dict[str, torch.Tensor],
+                    num_items_in_batch: torch.Tensor | int | None = None) -> tuple[torch.Tensor, object]:
+    """(loss, outputs): next-token cross-entropy with the LM head applied at supervised positions only.
+
+    The same value as ``model(**inputs).loss`` (transformers' causal-LM loss: a mean over supervised
+    tokens, or a sum divided by `num_items_in_batch` when the Trainer counts tokens across gradient
+    accumulation), computed from ``logits_to_keep`` = `supervised_positions` instead of every position.
+    ``outputs.logits`` then holds one row per supervised token.
+    """
+    labels = inputs["labels"]
+    keep = supervised_positions(labels)
+    outputs = model(**{k: v for k, v in inputs.items() if k != "labels"}, logits_to_keep=keep)
+    targets = labels[:, 1:][keep[:, :-1]]
+    loss = torch.nn.functional.cross_entropy(outputs.logits.float(), targets, reduction="sum")
+    if num_items_in_batch is None:
+        num_items_in_batch = max(targets.numel(), 1)
+    elif isinstance(num_items_in_batch, torch.Tensor):
+        num_items_in_batch = num_items_in_batch.to(loss.device)
+    return loss / num_items_in_batch, outputs
+
+
+class SupervisedHeadLoss:
+    """`Trainer` mixin: compute the loss with `supervised_loss` (``train.supervised_head``).
+
+    Falls back to the Trainer's own loss where it does something else (label smoothing, a custom loss
+    function, Liger's fused kernels, a batch without labels).
+    """
+
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        if ("labels" not in inputs or self.label_smoother is not None or self.compute_loss_func is not None
+                or self.args.use_liger_kernel):
+            return super().compute_loss(model, inputs, return_outputs=return_outputs,
+                                        num_items_in_batch=num_items_in_batch)
+        loss, outputs = supervised_loss(model, inputs, num_items_in_batch)
+        if self.args.average_tokens_across_devices and self.model_accepts_loss_kwargs and num_items_in_batch is not None:
+            # as Trainer.compute_loss: DDP averages gradients, so a sum over all ranks' tokens is scaled back up
+            scale = self.accelerator.num_processes // self.get_tp_size()
+            loss = loss * (scale if self.args.n_gpu <= 1 else self.args.n_gpu)
+        return (loss, outputs) if return_outputs else loss
+
+
 def pick_collator(t: TrainConfig, pad_token_id: int):
     """`PackCollator` with ``train.packing``, else `PadCollator` (dynamic padding)."""
     return PackCollator(pad_token_id, t.pack_length or t.max_length) if t.packing else PadCollator(pad_token_id)
@@ -278,8 +331,11 @@ def build_trainer(cfg: RunConfig, model, tokenizer, train: list[dict], validatio
     model.config.use_cache = False  # with a KV cache transformers ignores packed position ids (see PackCollator)
     plan = plan_batches(cfg.train, [len(e["input_ids"]) for e in train], world_size())
     args = training_arguments(cfg, output_dir or cfg.run_dir / "checkpoints", plan, evaluate=validation is not None)
-    trainer = (trainer_class or Trainer)(model=model, args=args, train_dataset=train, eval_dataset=validation,
-                                         data_collator=collator or pick_collator(cfg.train, tokenizer.pad_token_id))
+    trainer_class = trainer_class or Trainer
+    if cfg.train.supervised_head:
+        trainer_class = type(trainer_class.__name__, (SupervisedHeadLoss, trainer_class), {})
+    trainer = trainer_class(model=model, args=args, train_dataset=train, eval_dataset=validation,
+                            data_collator=collator or pick_collator(cfg.train, tokenizer.pad_token_id))
     return keep_rng_through_evaluation(trainer)
 
 
@@ -352,24 +408,29 @@ def frozen_weights_in_bf16(model, enabled: bool = True):
 
     Autocast casts a weight that needs no gradient to bf16 anew on every forward pass (it caches only
     casts of trainable ones), so storing the frozen weights in bf16 saves a copy of the whole model per
-    step without changing a value the matmuls see. Weights tied to an embedding (the LM head) stay fp32:
-    the residual stream starts at the embedding and must stay fp32. The fp32 weights are put back
-    afterwards, bit for bit.
+    step without changing a value the matmuls see. A linear layer tied to an embedding (the LM head) gets
+    its own frozen bf16 copy, untied for the duration: the embedding itself stays fp32, because the
+    residual stream starts there. The fp32 weights and the tie are put back afterwards, bit for bit.
     """
     if not enabled:
         yield
         return
     tied = {id(m.weight) for m in model.modules() if isinstance(m, torch.nn.Embedding)}
-    saved = [(m.weight, m.weight.data) for m in model.modules()
-             if isinstance(m, torch.nn.Linear) and not m.weight.requires_grad and id(m.weight) not in tied
-             and m.weight.dtype == torch.float32]
+    frozen = [m for m in model.modules() if isinstance(m, torch.nn.Linear) and not m.weight.requires_grad
+              and m.weight.dtype == torch.float32]
+    saved = [(m.weight, m.weight.data) for m in frozen if id(m.weight) not in tied]
+    untied = [(m, m.weight) for m in frozen if id(m.weight) in tied]
     for weight, data in saved:
         weight.data = data.to(torch.bfloat16)
+    for module, weight in untied:
+        module.weight = torch.nn.Parameter(weight.detach().to(torch.bfloat16), requires_grad=False)
     try:
         yield
     finally:
         for weight, data in saved:
             weight.data = data
+        for module, weight in untied:
+            module.weight = weight
 
 
 def summed_loss(model, batch: dict[str, torch.Tensor]) -> tuple[float, int]:

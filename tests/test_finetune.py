@@ -343,7 +343,72 @@ def test_cpu_bf16_training_holds_frozen_weights_in_bf16_and_restores_them(tiny_m
     trainer = train_lora(cfg, model, tokenizer, examples, examples)  # evaluation included: also under autocast
     assert trainer.args.bf16 and "bf16 autocast" in describe_training(trainer)
     assert seen and set(seen) == {(torch.bfloat16, torch.bfloat16)}
-    assert model.base_model.model.lm_head.weight.dtype == torch.float32  # tied to the embedding: never cast
+    assert model.base_model.model.lm_head.weight.dtype == torch.float32  # its bf16 copy is dropped after training
     assert all(p.dtype == torch.float32 for p in model.parameters())
     assert all(torch.equal(frozen[n], p) for n, p in model.named_parameters() if not p.requires_grad)  # restored
     assert any("eval_loss" in e for e in trainer.state.log_history)
+
+
+# --- the LM head at supervised positions only (train.supervised_head) ------------------------------------------
+
+@pytest.mark.parametrize("packed", [True, False])
+def test_supervised_loss_equals_the_models_loss(tiny_model, tokenizer, examples, packed, monkeypatch):
+    from glossa_utils.finetune import supervised_loss, supervised_positions
+
+    set_attention(tiny_model, "sdpa")
+    monkeypatch.setattr(tiny_model.config, "use_cache", False)  # as build_trainer sets it (packed position ids)
+    collate = PackCollator(tokenizer.pad_token_id, 128) if packed else PadCollator(tokenizer.pad_token_id)
+    batch = collate(examples)
+    with torch.no_grad():
+        full = tiny_model(**batch, use_cache=False)
+        loss, outputs = supervised_loss(tiny_model, batch)
+        summed, _ = supervised_loss(tiny_model, batch, num_items_in_batch=torch.tensor(1000))
+    supervised = int((batch["labels"] != -100).sum())
+    assert outputs.logits.shape == (supervised, full.logits.shape[-1])  # one row per supervised token, no more
+    assert int(supervised_positions(batch["labels"]).sum()) == supervised < batch["labels"].numel()
+    torch.testing.assert_close(loss, full.loss, atol=1e-6, rtol=1e-6)
+    torch.testing.assert_close(summed, full.loss * supervised / 1000, atol=1e-6, rtol=1e-6)
+    keep = supervised_positions(batch["labels"])
+    torch.testing.assert_close(outputs.logits, full.logits[keep])  # the very logits the full pass gives there
+
+
+def test_supervised_head_trains_the_same_adapter(tiny_model_path, tokenizer, examples, tmp_path):
+    """The Trainer with `train.supervised_head` learns what it learns without it (fp32, same seed)."""
+    from transformers import set_seed
+
+    from glossa_utils import add_lora, train_lora
+    from glossa_utils.finetune import SupervisedHeadLoss
+
+    results = {}
+    for on in ("true", "false"):
+        cfg = load_params("params/smoke.yaml", ["train.max_steps=3", "train.batch_size=4", "train.logging_steps=1",
+                                                "train.precision=fp32", "lora.dropout=0.1", "train.packing=true",
+                                                f"train.supervised_head={on}", f"out_dir={tmp_path / on}"])
+        set_seed(0)
+        model = add_lora(load_model(tiny_model_path, device="cpu"), cfg)
+        trainer = train_lora(cfg, model, tokenizer, examples, examples)
+        assert isinstance(trainer, SupervisedHeadLoss) == (on == "true")
+        results[on] = ([e["loss"] for e in trainer.state.log_history if "loss" in e],
+                       [e["eval_loss"] for e in trainer.state.log_history if "eval_loss" in e],
+                       {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad})
+    (loss_on, eval_on, weights_on), (loss_off, eval_off, weights_off) = results["true"], results["false"]
+    assert len(loss_on) == 3 and loss_on == pytest.approx(loss_off, rel=1e-4)
+    assert eval_on == pytest.approx(eval_off, rel=1e-4) and eval_on
+    for name, weight in weights_on.items():
+        torch.testing.assert_close(weight, weights_off[name], atol=1e-5, rtol=1e-4)
+
+
+def test_frozen_bf16_weights_give_the_tied_head_its_own_copy_and_retie_it(tiny_model_path):
+    from glossa_utils.finetune import frozen_weights_in_bf16
+
+    model = load_model(tiny_model_path, device="cpu").requires_grad_(False)  # frozen, as under LoRA
+    embedding, head = model.get_input_embeddings(), model.get_output_embeddings()
+    if head.weight is not embedding.weight:
+        model.config.tie_word_embeddings = True
+        head.weight = embedding.weight
+    original = embedding.weight.detach().clone()
+    with frozen_weights_in_bf16(model):
+        assert head.weight.dtype == torch.bfloat16 and embedding.weight.dtype == torch.float32
+        assert head.weight is not embedding.weight and not head.weight.requires_grad
+        torch.testing.assert_close(head.weight.float(), original, atol=1e-2, rtol=1e-2)
+    assert head.weight is embedding.weight and torch.equal(embedding.weight, original)
