@@ -7,25 +7,61 @@ float32 weights by default: on the default run int8 weights changed 59 % of the 
 lowered BLEU-4 (docs/benchmarks.md), float32 reproduced all of them. Both backends see the same token ids
 and return the decoded continuation of each prompt; `Translator` does the input checks and the card's
 post-processing for either.
+
+``llamacpp`` runs the run's GGUF export (``<run>/export/gguf/model-<quant>.gguf``, written on first use like
+the ct2 conversion) through llama.cpp (llama-cpp-python), fed the same token ids as torch. f16 weights are
+the default: on the default run f16 and f32 gave the same greedy translations as torch on all 44 test
+glosses and f16 decoded faster; q8_0 was faster still but changed 9 of 44 translations and lowered BLEU-4
+(paired interval excluding 0; docs/benchmarks.md). llama.cpp's extra weight buffers (AMX, repacking) are
+turned off: on a CPU that reports AMX-INT8 inside a VM, llama.cpp's AMX matrix product for q8_0 faulted
+(SIGSEGV on ``ldtilecfg``) on the first decode — with our q8_0 file and with llama.cpp's own quantisation.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import tempfile
+import threading
+import weakref
 from pathlib import Path
 
 from .config import GenerateConfig, resolve_path
 from .generate import extract_answer, finished_sentences, generate_raw
 from .models import ModelError
 
-BACKENDS = ("torch", "ct2")
+BACKENDS = ("torch", "ct2", "llamacpp")
 """Backends `Translator.load` accepts."""
 
 CT2_QUANTS = ("float32", "int8_float32", "int8")
 """CTranslate2 weight types: float32 (the default), int8 weights with float32 or with int8 matrix products."""
 
 DEFAULT_CT2_QUANT = "float32"
+
+LLAMACPP_QUANTS = ("f32", "f16", "q8_0")
+"""GGUF weight types the llamacpp backend decodes (those `export.export_gguf` writes)."""
+
+DEFAULT_LLAMACPP_QUANT = "f16"
+
+
+def default_threads() -> int:
+    """CPU threads for llama.cpp: the physical cores among the CPUs this process may run on.
+
+    Linux: the CPUs of ``os.sched_getaffinity`` counted once per (package, core) in sysfs, so
+    hyper-threads of one core count once; elsewhere, or without sysfs, ``os.cpu_count()``.
+    """
+    try:
+        cpus = os.sched_getaffinity(0)
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+    cores = set()
+    for cpu in cpus:
+        topology = Path(f"/sys/devices/system/cpu/cpu{cpu}/topology")
+        try:
+            cores.add(tuple((topology / f).read_text().strip() for f in ("physical_package_id", "core_id")))
+        except OSError:
+            return max(1, len(cpus))
+    return max(1, len(cores))
 
 
 class TorchBackend:
@@ -121,17 +157,150 @@ def ct2_model_dir(run_dir: Path, merged: Path, quant: str) -> tuple[Path, tempfi
     return target, None
 
 
-def load_backend(name: str, run_dir: str | Path, merged: Path, tokenizer, quant: str | None = None):
-    """Build backend `name` for a run folder or model directory whose merged checkpoint is `merged`."""
+def require_llama_cpp():
+    """Import ``llama_cpp`` (llama-cpp-python) or fail with the command that installs it."""
+    if importlib.util.find_spec("llama_cpp") is None:
+        raise ModelError("the llamacpp backend needs llama-cpp-python: pip install -c constraints-cpu.txt -e "
+                         "'.[llamacpp]' (it compiles llama.cpp from source: several minutes on 2 cores)")
+    import llama_cpp
+
+    return llama_cpp
+
+
+_LOAD_LOCK = threading.Lock()
+
+
+def open_llama(gguf_path: Path, threads: int, n_ctx: int):
+    """A ``llama_cpp.Llama`` on `gguf_path`, CPU only, quiet, with llama.cpp's extra weight buffers off.
+
+    ``Llama`` does not expose ``use_extra_bufts``, so its model-params factory is wrapped while it loads
+    (under a lock). The extra buffers are where llama.cpp's AMX kernels live; see the module docstring.
+    """
+    llama_cpp = require_llama_cpp()
+    module = llama_cpp.llama_cpp
+    with _LOAD_LOCK:
+        default = module.llama_model_default_params
+
+        def without_extra_buffers():
+            params = default()
+            params.use_extra_bufts = False
+            return params
+
+        module.llama_model_default_params = without_extra_buffers
+        try:
+            return llama_cpp.Llama(model_path=str(gguf_path), n_ctx=n_ctx, n_batch=min(512, n_ctx), n_threads=threads,
+                                   n_threads_batch=threads, n_gpu_layers=0, last_n_tokens_size=n_ctx, verbose=False)
+        finally:
+            module.llama_model_default_params = default
+
+
+class LlamaCppBackend:
+    """llama.cpp through llama-cpp-python: the run's GGUF export, the HF tokenizer's ids, one prompt at a time.
+
+    Greedy is llama.cpp's greedy sampler (``temp=0``); sampling maps to temperature and top-p (no top-k or
+    min-p cut) seeded with the run's seed; ``repetition_penalty`` to ``repeat_penalty`` over the whole
+    context. Decoding stops at EOS, at ``max_new_tokens`` or, with ``generate.stop_at_sentences``, once the
+    answer holds the gloss's sentence count. ``Llama`` decodes a single sequence, so a batch is decoded
+    prompt after prompt (each reusing the cached KV of the prefix it shares with the previous prompt).
+    Beam search is not offered.
+    """
+
+    name = "llamacpp"
+
+    def __init__(self, gguf_path: Path, tokenizer, quant: str = DEFAULT_LLAMACPP_QUANT, threads: int = 0,
+                 n_ctx: int = 1024, keep: tempfile.TemporaryDirectory | None = None):
+        self.gguf_path, self.tokenizer, self.quant, self._keep = Path(gguf_path), tokenizer, quant, keep
+        self.threads = threads or default_threads()
+        self.n_ctx, self.llm = n_ctx, None
+        self.open(n_ctx)
+        self.eos = {tokenizer.eos_token_id, self.llm.token_eos()} - {None}
+
+    def open(self, n_ctx: int) -> None:
+        """(Re)open the model with a context of `n_ctx` tokens; it is closed with the backend or at exit
+        (llama-cpp-python's own ``__del__`` fails when it runs during interpreter shutdown)."""
+        if self.llm is not None:
+            self._close()
+        self.n_ctx, self.llm = n_ctx, open_llama(self.gguf_path, self.threads, n_ctx)
+        self._close = weakref.finalize(self, self.llm.close)
+
+    def ensure_context(self, tokens: int) -> None:
+        """Reopen the model with a larger context if `tokens` (prompt + new tokens) do not fit."""
+        if tokens > self.n_ctx:
+            self.open(-(-tokens // 256) * 256)
+
+    def sampling(self, cfg: GenerateConfig) -> dict:
+        """Keyword arguments for ``Llama.generate`` from the generate params."""
+        if cfg.num_beams > 1:
+            raise ModelError(f"the llamacpp backend has no beam search (generate.num_beams={cfg.num_beams}); "
+                             "use num_beams: 1 or --backend torch / ct2")
+        options = {"repeat_penalty": cfg.repetition_penalty, "min_p": 0.0, "typical_p": 1.0,
+                   "frequency_penalty": 0.0, "presence_penalty": 0.0}
+        if cfg.do_sample:
+            options.update(temp=cfg.temperature, top_p=cfg.top_p, top_k=0)
+        else:
+            options.update(temp=0.0, top_p=1.0, top_k=1)
+        return options
+
+    def decode_one(self, ids: list[int], cfg: GenerateConfig, options: dict, sentences: int | None) -> str:
+        """The decoded continuation of one prompt's token ids."""
+        new: list[int] = []
+        for token in self.llm.generate(ids, reset=True, **options):
+            if token in self.eos:
+                break
+            new.append(token)
+            if len(new) >= cfg.max_new_tokens:
+                break
+            if sentences is not None:
+                text = self.tokenizer.decode(new, skip_special_tokens=True)
+                if finished_sentences(extract_answer(text)) >= sentences:
+                    break
+        return self.tokenizer.decode(new, skip_special_tokens=True)
+
+    def generate(self, prompts: list[str], cfg: GenerateConfig, seed: int, sentences: list[int]) -> list[str]:
+        options = self.sampling(cfg)
+        encoded = [self.tokenizer(p)["input_ids"] for p in prompts]
+        self.ensure_context(max(len(ids) for ids in encoded) + cfg.max_new_tokens if encoded else 0)
+        self.llm.set_seed(seed)
+        stop = cfg.stop_at_sentences and sentences is not None
+        return [self.decode_one(ids, cfg, options, sentences[i] if stop else None) for i, ids in enumerate(encoded)]
+
+
+def llamacpp_gguf(run_dir: Path, merged: Path, quant: str) -> tuple[Path, tempfile.TemporaryDirectory | None]:
+    """The GGUF export of a run (``<run>/export/gguf/model-<quant>.gguf``, exported on first use); for a bare
+    model directory, a temporary export kept as long as the backend lives."""
+    from .export import export_gguf
+
+    if merged == run_dir:  # a bare model directory: do not write into it
+        keep = tempfile.TemporaryDirectory(prefix="glossa-gguf-")
+        return export_gguf(merged, quant, Path(keep.name)), keep
+    target = run_dir / "export" / "gguf" / f"model-{quant}.gguf"
+    if not target.is_file():
+        print(f"note: exporting {merged.name}/ for llama.cpp ({quant}) into {target.relative_to(run_dir.parent)}")
+        export_gguf(run_dir, quant)
+    return target, None
+
+
+def load_backend(name: str, run_dir: str | Path, merged: Path, tokenizer, quant: str | None = None,
+                 threads: int = 0):
+    """Build backend `name` for a run folder or model directory whose merged checkpoint is `merged`.
+
+    `threads` sets the CPU threads of ct2 and llamacpp (0: their default)."""
     if name not in BACKENDS:
         raise ModelError(f"unknown backend {name!r} (have {', '.join(BACKENDS)})")
     if name == "torch":
         from .models import load_model
 
         return TorchBackend(load_model(str(merged)), tokenizer)
+    if name == "llamacpp":
+        quant = quant or DEFAULT_LLAMACPP_QUANT
+        if quant not in LLAMACPP_QUANTS:
+            raise ModelError(f"unknown GGUF quantisation {quant!r} for llamacpp (have {', '.join(LLAMACPP_QUANTS)})")
+        require_llama_cpp()
+        path, keep = llamacpp_gguf(resolve_path(run_dir), merged, quant)
+        return LlamaCppBackend(path, tokenizer, quant, threads, keep=keep)
     quant = quant or DEFAULT_CT2_QUANT
     if quant not in CT2_QUANTS:
         raise ModelError(f"unknown CTranslate2 quantisation {quant!r} (have {', '.join(CT2_QUANTS)})")
     require_ctranslate2()
     model_dir, keep = ct2_model_dir(resolve_path(run_dir), merged, quant)
-    return CT2Backend(model_dir, tokenizer, quant, keep=keep)
+    return CT2Backend(model_dir, tokenizer, quant, threads, keep=keep)

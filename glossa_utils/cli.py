@@ -2,7 +2,7 @@
 
 - ``glossa run PARAMS [--set key=value ...] [--out DIR]``: run the pipeline into ``runs/<name>/``;
 - ``glossa resume RUN_DIR``: continue a failed or killed run where it stopped;
-- ``glossa translate [GLOSS ...] [--run RUN_DIR] [--file FILE] [--out FILE] [--backend torch|ct2]``: translate;
+- ``glossa translate [GLOSS ...] [--run RUN_DIR] [--file FILE] [--out FILE] [--backend torch|ct2|llamacpp]``: translate;
 - ``glossa export RUN_DIR [--format gguf|ct2] [--quant Q] [--out DIR]``: write the merged model for local inference;
 - ``glossa compare RUN_DIR ...``: the metrics of finished runs side by side, as a markdown table;
 - ``glossa evaluate RUN_DIR --source SPEC [--out DIR]``: score a finished run and its baselines on another test set;
@@ -20,7 +20,7 @@ import json
 import sys
 import warnings
 
-from .backends import BACKENDS, CT2_QUANTS, DEFAULT_CT2_QUANT
+from .backends import BACKENDS, CT2_QUANTS, DEFAULT_CT2_QUANT, DEFAULT_LLAMACPP_QUANT, LLAMACPP_QUANTS
 from .config import ParamsError, resolve_path, show_path
 from .export import GGUF_QUANTS
 
@@ -43,8 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     translate.add_argument("--file", help="read glosses from a file, one per line ('-' for stdin)")
     translate.add_argument("--out", help="write JSONL here instead of stdout")
     translate.add_argument("--backend", default="torch", choices=BACKENDS,
-                           help="decoder: torch (reference) or ct2 (CTranslate2, needs merged/; default: %(default)s)")
-    translate.add_argument("--quant", help=f"ct2 weight type: {', '.join(CT2_QUANTS)} (default: {DEFAULT_CT2_QUANT})")
+                           help="decoder: torch (reference), ct2 (CTranslate2) or llamacpp (llama.cpp on the GGUF export); "
+                           "ct2 and llamacpp need merged/ (default: %(default)s)")
+    translate.add_argument("--quant", help=f"ct2 weight type: {', '.join(CT2_QUANTS)} (default: {DEFAULT_CT2_QUANT}); "
+                           f"llamacpp: {', '.join(LLAMACPP_QUANTS)} (default: {DEFAULT_LLAMACPP_QUANT})")
+    translate.add_argument("--threads", type=int, default=0,
+                           help="CPU threads of ct2 / llamacpp (default 0: the backend's own choice)")
     export = commands.add_parser("export", help="export a run's merged model as GGUF (+ Ollama Modelfile) or for CTranslate2")
     export.add_argument("run_dir", help="a run folder with merged/, e.g. runs/default")
     export.add_argument("--format", default="gguf", choices=("gguf", "ct2"), help="default: %(default)s")
@@ -108,7 +112,7 @@ def translate_command(args: argparse.Namespace) -> int:
     if not glosses:
         print("glossa translate: no glosses given (arguments, --file or stdin)", file=sys.stderr)
         return 2
-    translator = Translator.load(args.run, backend=args.backend, quant=args.quant)
+    translator = Translator.load(args.run, backend=args.backend, quant=args.quant, threads=args.threads)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # each result carries its warnings in the JSONL
         results = [r.to_dict() for r in translator.translate(glosses)]

@@ -3,7 +3,8 @@
 ``Translator.load("runs/default")`` loads the merged model of a run (or base + adapter when the run was
 not merged, or any plain model directory) with the run's prompt template and decoding params;
 ``.translate(["YOU WANT GO DRINK AFTER DINNER?"])`` returns one `Translation` per input, in order.
-``Translator.load(path, backend="ct2")`` decodes with CTranslate2 instead of torch (see `backends`).
+``Translator.load(path, backend="ct2")`` decodes with CTranslate2 instead of torch, ``backend="llamacpp"``
+with llama.cpp on the run's GGUF export (see `backends`).
 
 Bad input never crashes a batch and never comes back as its own answer: an empty gloss or one the
 params refuse gets an empty translation and a warning; control characters are removed; a gloss longer
@@ -115,13 +116,14 @@ class Translator:
 
     @classmethod
     def load(cls, path: str | Path, generate: GenerateConfig | None = None, device: str | None = None,
-             backend: str = "torch", quant: str | None = None) -> "Translator":
+             backend: str = "torch", quant: str | None = None, threads: int = 0) -> "Translator":
         """Load from a run folder (merged model, else base + adapter) or from a model directory.
 
         A merged model decodes with the params it carries (`save_merged`), or, saved before it carried
         them, with those of the run folder around it; any other model directory with the default params.
-        `backend` picks the decoder (`BACKENDS`: ``torch`` or ``ct2``; ct2 needs a merged model and
-        takes `quant`, one of `CT2_QUANTS`). Checks and post-processing are the same for every backend.
+        `backend` picks the decoder (`BACKENDS`: ``torch``, ``ct2`` or ``llamacpp``; the last two need a
+        merged model and take `quant`, one of `CT2_QUANTS` or `LLAMACPP_QUANTS`, and `threads`, their CPU
+        threads, 0 for their default). Checks and post-processing are the same for every backend.
         """
         folder = resolve_path(path)
         if not folder.exists():
@@ -129,7 +131,7 @@ class Translator:
         if backend not in BACKENDS:
             raise ModelError(f"unknown backend {backend!r} (have {', '.join(BACKENDS)})")
         if backend != "torch":
-            return cls.load_fast(folder, path, generate, backend, quant)
+            return cls.load_fast(folder, path, generate, backend, quant, threads)
         if not (folder / "params.yaml").is_file():  # a model directory
             return cls.load_model_dir(folder, generate, device)
         cfg = load_params(folder / "params.yaml")
@@ -149,7 +151,7 @@ class Translator:
 
     @classmethod
     def load_fast(cls, folder: Path, path: str | Path, generate: GenerateConfig | None, backend: str,
-                  quant: str | None) -> "Translator":
+                  quant: str | None, threads: int = 0) -> "Translator":
         """`load` for a backend other than torch: it decodes the merged model (no adapter, no base)."""
         from .export import find_merged, read_run_settings
 
@@ -157,7 +159,7 @@ class Translator:
         template, run_generate = read_run_settings(path)
         seed = load_params(folder / "params.yaml").seed if (folder / "params.yaml").is_file() else 0
         tokenizer = load_tokenizer(str(merged))
-        fast = load_backend(backend, folder, merged, tokenizer, quant)
+        fast = load_backend(backend, folder, merged, tokenizer, quant, threads)
         return cls(None, tokenizer, template, generate or run_generate, seed, backend=fast)
 
     @classmethod

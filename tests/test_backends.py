@@ -1,4 +1,4 @@
-"""Inference backends: CTranslate2 decodes like torch, behind the same input checks, and fails clearly."""
+"""Inference backends: CTranslate2 and llama.cpp decode like torch, behind the same input checks, and fail clearly."""
 
 from __future__ import annotations
 
@@ -79,3 +79,88 @@ def test_cli_translate_backend(tiny_model_path):
     assert '"gloss": "X-1 GO STORE."' in result.stdout
     result = run_glossa("translate", "--run", tiny_model_path, "--backend", "ct2", "--quant", "int3", "X-1 GO.")
     assert result.returncode == 2 and "unknown CTranslate2 quantisation" in result.stderr and "Traceback" not in result.stderr
+
+
+# llama.cpp (llama-cpp-python, the `llamacpp` extra): the GGUF export decoded with the torch path's token ids.
+
+@pytest.mark.parametrize("quant", ["f32", "f16", "q8_0"])
+def test_llamacpp_greedy_matches_torch(tiny_model_path, torch_results, quant):
+    from glossa_utils.backends import LlamaCppBackend
+
+    translator = Translator.load(tiny_model_path, generate=GREEDY, backend="llamacpp", quant=quant, threads=1)
+    assert isinstance(translator.backend, LlamaCppBackend) and translator.model is None
+    assert translator.backend.quant == quant and translator.backend.threads == 1
+    results = translate(translator, GLOSSES)
+    assert [r.raw_output for r in results] == [r.raw_output for r in torch_results]
+    assert [r.translation for r in results] == [r.translation for r in torch_results]
+    assert [r.warnings for r in results] == [r.warnings for r in torch_results]
+    assert results[3].translation == "" and "empty gloss" in results[3].warnings[0]
+
+
+@pytest.fixture(scope="module")
+def llamacpp_translator(tiny_model_path):
+    return Translator.load(tiny_model_path, generate=GREEDY, backend="llamacpp", threads=1)
+
+
+def test_llamacpp_stops_at_sentences(llamacpp_translator):
+    from dataclasses import replace
+
+    from glossa_utils.generate import extract_answer, finished_sentences
+
+    backend, prompts = llamacpp_translator.backend, ["[INST] X-1 GO STORE. [/INST]", "[INST] YOU GO? [/INST]"]
+    longer = replace(GREEDY, max_new_tokens=40)
+    full = backend.generate(prompts, longer, 0, [1, 1])
+    stopped = backend.generate(prompts, replace(longer, stop_at_sentences=True), 0, [1, 1])
+    for whole, cut in zip(full, stopped):
+        assert whole.startswith(cut)  # greedy: the same tokens, ended early or not at all
+        assert cut == whole or finished_sentences(extract_answer(cut)) >= 1
+
+
+def test_llamacpp_decoding_settings(llamacpp_translator):
+    from dataclasses import replace
+
+    backend = llamacpp_translator.backend
+    greedy = backend.sampling(replace(GREEDY, repetition_penalty=1.3))
+    assert greedy["temp"] == 0.0 and greedy["top_k"] == 1 and greedy["repeat_penalty"] == 1.3
+    sampling = replace(GREEDY, do_sample=True)
+    options = backend.sampling(sampling)
+    assert options["temp"] == 0.6 and options["top_p"] == 0.8 and options["top_k"] == 0 and options["min_p"] == 0.0
+    prompts = ["[INST] X-1 GO STORE. [/INST]"]
+    assert backend.generate(prompts, sampling, 7, [1]) == backend.generate(prompts, sampling, 7, [1])  # seeded
+    assert len(backend.generate(prompts, replace(GREEDY, max_new_tokens=3), 0, [1])[0].split()) <= 3
+    backend.ensure_context(1500)  # prompt + max_new_tokens beyond the context: reopened larger
+    assert backend.n_ctx == 1536 and backend.llm.n_ctx() == 1536
+    with pytest.raises(ModelError, match="no beam search"):
+        backend.generate(prompts, replace(GREEDY, num_beams=4), 0, [1])
+
+
+def test_llamacpp_run_folder_exports_once(tmp_path, tiny_model_path):
+    run = tmp_path / "tiny"
+    shutil.copytree(tiny_model_path, run / "merged")
+    shutil.copy(REPO_ROOT / "params" / "smoke.yaml", run / "params.yaml")
+    translator = Translator.load(run, backend="llamacpp")
+    target = run / "export" / "gguf" / "model-f16.gguf"
+    assert translator.backend.gguf_path == target and target.is_file()
+    written = target.stat().st_mtime_ns
+    Translator.load(run, backend="llamacpp")
+    assert target.stat().st_mtime_ns == written
+    assert translator.generate.max_new_tokens == 12 and translator.template == "[INST] {gloss} [/INST] {text}"
+
+
+def test_llamacpp_errors_are_clear(tiny_model_path, monkeypatch):
+    import importlib.util
+
+    with pytest.raises(ModelError, match="unknown GGUF quantisation 'q4_0' for llamacpp"):
+        Translator.load(tiny_model_path, backend="llamacpp", quant="q4_0")
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "llama_cpp" else real(name, *a))
+    with pytest.raises(ModelError, match=r"pip install -c constraints-cpu.txt -e '\.\[llamacpp\]'"):
+        Translator.load(tiny_model_path, backend="llamacpp")
+
+
+def test_cli_translate_llamacpp(tiny_model_path):
+    result = run_glossa("translate", "--run", tiny_model_path, "--backend", "llamacpp", "--threads", "1", "X-1 GO STORE.")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert '"gloss": "X-1 GO STORE."' in result.stdout and "Traceback" not in result.stderr
+    result = run_glossa("translate", "--run", tiny_model_path, "--backend", "llamacpp", "--quant", "int8", "X-1 GO.")
+    assert result.returncode == 2 and "unknown GGUF quantisation" in result.stderr and "Traceback" not in result.stderr
