@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -81,3 +83,36 @@ def test_cli_export(tiny_run, tmp_path):
     result = run_glossa("export", str(tmp_path / "nowhere"))
     assert result.returncode == 2 and "no run folder or model directory" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_q8_0_is_what_llama_cpp_writes_and_decodes(tiny_run, tmp_path):
+    """Our q8_0 file holds the same tensors, types and bytes as llama.cpp's own q8_0 quantisation of our f32
+    file, and llama.cpp decodes it (the llamacpp backend keeps its AMX kernels off: they faulted here)."""
+    import ctypes
+
+    import gguf
+    import llama_cpp
+    import numpy as np
+
+    ours = export_gguf(tiny_run, "q8_0", tmp_path)
+    f32 = export_gguf(tiny_run, "f32", tmp_path)
+    theirs = tmp_path / "llama-cpp-q8_0.gguf"
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.ftype, params.nthread = llama_cpp.LLAMA_FTYPE_MOSTLY_Q8_0, 1
+    assert llama_cpp.llama_model_quantize(str(f32).encode(), str(theirs).encode(), ctypes.byref(params)) == 0
+    a, b = gguf.GGUFReader(ours), gguf.GGUFReader(theirs)
+    assert a.alignment == b.alignment and a.data_offset % a.alignment == 0
+    mine = {t.name: t for t in a.tensors}
+    assert sorted(mine) == sorted(t.name for t in b.tensors)
+    for t in b.tensors:
+        m = mine[t.name]
+        assert (m.tensor_type, list(m.shape)) == (t.tensor_type, list(t.shape)), t.name
+        assert m.data_offset % a.alignment == 0
+        assert np.array_equal(np.asarray(m.data).view(np.uint8), np.asarray(t.data).view(np.uint8)), t.name
+    assert {t.tensor_type.name for t in b.tensors} == {"F32", "Q8_0"}  # norms f32, every matrix q8_0
+    # The first decode is where llama.cpp's AMX q8_0 kernel crashed the process: run it in a child.
+    code = ("import sys, numpy; from glossa_utils.backends import open_llama; llm = open_llama(sys.argv[1], 1, 64); "
+            "llm.eval([1, 2, 3]); assert numpy.isfinite(llm.scores[2]).all(); llm.close(); print('decoded')")
+    child = subprocess.run([sys.executable, "-c", code, str(ours)], cwd=REPO_ROOT, capture_output=True, text=True,
+                           timeout=120)
+    assert child.returncode == 0 and "decoded" in child.stdout, (child.returncode, child.stderr[-2000:])
