@@ -6,6 +6,10 @@ identical translations and the paired bootstrap interval of the BLEU-4 differenc
 cannot hide different answers.
 
     .venv/bin/python benchmarks/latency.py --run runs/default --backends torch ct2:int8 ct2:int8_float32
+    .venv/bin/python benchmarks/latency.py --backends torch llamacpp:f16@1 llamacpp:f16@2 llamacpp:q8_0@1
+
+A backend is ``name[:quant][@threads]``: ``llamacpp:q8_0@1`` is llama.cpp on the q8_0 GGUF export with one
+thread; without ``@`` ct2 and llamacpp pick their own thread count (llamacpp: the physical cores).
 
 Writes ``<run>/benchmarks/latency.json`` and appends the table, machine, load and command to docs/benchmarks.md.
 """
@@ -37,11 +41,20 @@ def measure(translator: Translator, glosses: list[str], repeats: int, batch_size
             "outputs": [r.translation for r in passes[0][0]]}
 
 
+def parse_backend(spec: str) -> tuple[str, str | None, int]:
+    """``name[:quant][@threads]`` -> (name, quant or None, threads, 0 for the backend's default)."""
+    rest, _, threads = spec.partition("@")
+    backend, _, quant = rest.partition(":")
+    if threads and not threads.isdigit():
+        raise SystemExit(f"latency.py: bad thread count in {spec!r} (name[:quant][@threads])")
+    return backend, quant or None, int(threads or 0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", default="runs/default", help="a finished run folder (merged model + test split)")
     parser.add_argument("--backends", nargs="+", default=["torch", "ct2:int8"],
-                        help="backend[:quant] each; the first is the reference (default: %(default)s)")
+                        help="backend[:quant][@threads] each; the first is the reference (default: %(default)s)")
     parser.add_argument("--repeats", type=int, default=3, help="passes over the test glosses per measurement")
     parser.add_argument("--batch-size", type=int, default=16, help="batch size of the throughput passes")
     parser.add_argument("--limit", type=int, default=None, help="use the first N test glosses only")
@@ -56,8 +69,8 @@ def main() -> None:
     rows, outputs = [], {}
     warnings.simplefilter("ignore")  # input warnings are the same for every backend
     for spec in args.backends:
-        backend, _, quant = spec.partition(":")
-        translator, load_seconds = timed(lambda: Translator.load(run_dir, backend=backend, quant=quant or None))
+        backend, quant, threads = parse_backend(spec)
+        translator, load_seconds = timed(lambda: Translator.load(run_dir, backend=backend, quant=quant, threads=threads))
         result = measure(translator, glosses, args.repeats, args.batch_size)
         outputs[spec] = result.pop("outputs")
         reference = outputs[args.backends[0]]
