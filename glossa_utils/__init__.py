@@ -10,7 +10,8 @@ from .analysis import (FREQUENCY_BUCKETS, best_baseline, count_train_words, engl
                        unseen_words, verbosity_summary, word_accuracy_by_frequency, worst_examples)
 from .baselines import (build_messages, clean_chat_answer, generate_baselines, k_shot_examples, load_prompt,
                         pick_examples, prompting_systems, render_chat, rule_records, system_prompts)
-from .backends import BACKENDS, CT2_QUANTS, CT2Backend, TorchBackend, convert_to_ct2, load_backend
+from .backends import (BACKENDS, CT2_QUANTS, LLAMACPP_QUANTS, CT2Backend, LlamaCppBackend, TorchBackend, convert_to_ct2,
+                       load_backend)
 from .colab import check_gpu, describe_device, hub_login, hub_login_if_needed, in_colab, read_hub_token
 from .compare import (ExampleComparison, comparable_pair, compare_examples, find_runs, group_by_test_set, learning_curve,
                       loss_curves, params_diff, phenomena_across_runs, plot_learning_curve, plot_runs, run_label,
@@ -84,7 +85,8 @@ __all__ = [
     # translate (04 and downstream apps)
     "Translation", "Translator", "check_gloss", "translate_pairs",
     # backends (translate --backend) and export (glossa export)
-    "BACKENDS", "CT2_QUANTS", "CT2Backend", "TorchBackend", "convert_to_ct2", "load_backend",
+    "BACKENDS", "CT2_QUANTS", "LLAMACPP_QUANTS", "CT2Backend", "LlamaCppBackend", "TorchBackend", "convert_to_ct2",
+    "load_backend",
     "GGUF_QUANTS", "ROUND_TRIP_TOLERANCE", "build_modelfile", "check_gguf_round_trip", "export_gguf", "find_merged",
     # metrics (05)
     "AdditiveMetric", "BLEU4", "CHRF", "ROUGE_L", "bootstrap_ci", "compare_runs", "compute_scores", "load_all_metrics",

@@ -159,7 +159,8 @@ def test_llamacpp_errors_are_clear(tiny_model_path, monkeypatch):
 
 
 def test_cli_translate_llamacpp(tiny_model_path):
-    result = run_glossa("translate", "--run", tiny_model_path, "--backend", "llamacpp", "--threads", "1", "X-1 GO STORE.")
+    result = run_glossa("translate", "--run", tiny_model_path, "--backend", "llamacpp", "--threads", "1",
+                        "X-1 GO STORE.")
     assert result.returncode == 0, result.stderr[-2000:]
     assert '"gloss": "X-1 GO STORE."' in result.stdout and "Traceback" not in result.stderr
     result = run_glossa("translate", "--run", tiny_model_path, "--backend", "llamacpp", "--quant", "int8", "X-1 GO.")
