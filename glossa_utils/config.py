@@ -174,7 +174,8 @@ class TrainConfig:
     pack_length: int | None = None  # tokens per packed row (>= max_length; null: max_length): bounds attention cost
     group_by_length: bool = False  # batches of similar length (less padding); changes the example order
     tokens_per_batch: int | None = None  # per-device budget of real tokens; splits the step into micro-batches
-    attention: str = "sdpa"  # sdpa | eager (sdpa falls back to eager, with a note, where a model lacks it)
+    attention: str = "auto"  # auto (sdpa on CUDA, eager on the CPU) | sdpa | eager (sdpa falls back to eager where a
+    #                          model lacks it, with a note)
     optim: str = "auto"  # auto (fused AdamW on CUDA, else adamw_torch) | adamw_torch | adamw_torch_fused
     gradient_checkpointing: bool = False  # recompute activations in backward: less memory, ~30% more compute
     liger: bool | str = "auto"  # Liger kernels: auto (if liger-kernel is installed and on CUDA) | true | false
@@ -205,8 +206,8 @@ class TrainConfig:
         if self.tokens_per_batch is not None and self.tokens_per_batch < self.max_length:
             raise ParamsError(f"train.tokens_per_batch must be >= train.max_length ({self.max_length}) or null, "
                               f"got {self.tokens_per_batch}")
-        if self.attention not in ("sdpa", "eager"):
-            raise ParamsError(f"train.attention must be sdpa or eager, got {self.attention!r}")
+        if self.attention not in ("auto", "sdpa", "eager"):
+            raise ParamsError(f"train.attention must be auto, sdpa or eager, got {self.attention!r}")
         if self.optim not in ("auto", "adamw_torch", "adamw_torch_fused"):
             raise ParamsError(f"train.optim must be auto, adamw_torch or adamw_torch_fused, got {self.optim!r}")
         if isinstance(self.liger, str) and self.liger != "auto":

@@ -243,11 +243,16 @@ def load_model(path: str, dtype: torch.dtype = torch.float32, device: str | None
 
 
 def set_attention(model, requested: str) -> str:
-    """Switch `model` to the attention implementation `requested` (sdpa | eager); returns the one in use.
+    """Switch `model` to the attention implementation `requested` (auto | sdpa | eager); returns the one in use.
 
-    SDPA calls PyTorch's fused attention kernels and is the fast path; a model whose class does not
-    support it falls back to eager attention, with a printed note. Both honour packed position ids.
+    SDPA calls PyTorch's fused attention kernels, the fast path on a GPU; a model whose class does not
+    support it falls back to eager attention, with a printed note. ``auto`` is SDPA on CUDA and eager on
+    the CPU, where for this project's short packed rows eager's plain bf16 matmuls beat SDPA's CPU flash
+    kernel (1.10× per LoRA step, 20 % of a step in the flash kernel; docs/benchmarks.md). Both honour
+    packed position ids.
     """
+    if requested == "auto":
+        requested = "sdpa" if torch.cuda.is_available() else "eager"
     try:
         model.set_attn_implementation(requested)
     except (ValueError, ImportError) as err:

@@ -63,10 +63,14 @@ def test_seed_params_are_the_model_cards_recipe():
 
 @pytest.mark.parametrize("name, packing", [("default", True), ("smoke", False), ("seed_llama32_1b", False)])
 def test_speed_options_keep_each_recipe(name, packing):
-    """Only packing (measured: the same validation loss) is on by default; the card's recipe stays as it was."""
+    """Only packing (measured: the same validation loss) is on by default; the card's recipe stays as it was.
+
+    Attention is ``auto`` everywhere (sdpa on CUDA, eager on the CPU) and the LM head is applied at supervised
+    positions only: both give the same loss as before, faster.
+    """
     t = load_params(f"params/{name}.yaml").train
-    assert (t.packing, t.group_by_length, t.tokens_per_batch, t.attention, t.gradient_checkpointing) == \
-        (packing, False, None, "sdpa", False)
+    assert (t.packing, t.group_by_length, t.tokens_per_batch, t.attention, t.gradient_checkpointing,
+            t.supervised_head) == (packing, False, None, "auto", False, True)
 
 
 def test_liger_accepts_auto_true_and_false():
@@ -135,7 +139,7 @@ def write(tmp_path: Path, text: str) -> Path:
     ("train:\n  packing: yes please\n", "train.packing: expected bool"),
     ("train:\n  pack_length: 256\n", "train.pack_length must be >= train.max_length"),
     ("train:\n  tokens_per_batch: 100\n", "train.tokens_per_batch must be >= train.max_length"),
-    ("train:\n  attention: flash\n", "train.attention must be sdpa or eager"),
+    ("train:\n  attention: flash\n", "train.attention must be auto, sdpa or eager"),
     ("train:\n  optim: sgd\n", "train.optim must be auto, adamw_torch or adamw_torch_fused"),
     ("train:\n  liger: maybe\n", "train.liger must be auto, true or false"),
 ])

@@ -177,3 +177,4 @@ def test_attention_can_be_switched_and_loaded(tiny_model_path):
     model = load_model(tiny_model_path, device="cpu", attention="eager")
     assert model.config._attn_implementation == "eager"
     assert set_attention(model, "sdpa") == "sdpa"
+    assert set_attention(model, "auto") == ("sdpa" if torch.cuda.is_available() else "eager")
