@@ -43,7 +43,7 @@ def test_card_carries_the_runs_metrics_baselines_and_recipe(tmp_path):
     assert "44 pairs" in card and "`conversational` (conversational); 352 train, 44 validation, 44 test" in card
     assert "abc123" in card and front["model-index"][0]["results"][0]["dataset"]["name"] == "conversational"
     assert "fine-tuned: BLEU-4 0.310–0.430" in card and "Q4_1 GGUF" in card
-    assert "| LoRA rank / alpha / dropout | 16 / 32 / 0.05 |" in card and "{" not in card.split("## Use")[0]
+    assert "| LoRA rank / alpha / dropout | 16 / 32 / 0.0 |" in card and "{" not in card.split("## Use")[0]
 
 
 def test_card_shows_the_prompting_baselines_and_the_paired_interval(tmp_path):
