@@ -6,9 +6,13 @@ the same base weights on the same examples; only how the work is laid out on the
 - card: fp32 weights with fp16 autocast on CUDA (fp32 on the CPU), 3 examples × 4 accumulation steps,
   every example padded to 512 tokens, eager attention, adamw_torch;
 - project: the same 12 examples per optimiser step as one micro-batch (``train.tokens_per_batch``),
-  dynamic padding in length-grouped batches, SDPA, bf16 autocast where the device has native bf16 (GPUs
-  with it; CPUs with AVX512-BF16 or AMX), fused AdamW on CUDA, Liger kernels where installed;
-- project, packed: the same, each batch packed into rows with restarting position ids (no padding);
+  dynamic padding in length-grouped batches, bf16 autocast where the device has native bf16 (GPUs with it;
+  CPUs with AVX512-BF16 or AMX; frozen weights held in bf16 there), the LM head only at supervised
+  positions, SDPA on CUDA and eager attention on the CPU, fused AdamW on CUDA, Liger kernels where installed;
+- project, packed, before issue 12: packed rows as the project trained when issue 12 was filed — fp32 on
+  the CPU, SDPA, the LM head at every position and, for ``--lora default``, LoRA dropout 0.05 (now 0). The
+  ``× before`` column divides by this row: the issue's goal is 2× it;
+- project, packed: the project's path today, each batch packed into rows with restarting position ids;
 - project, packed, fp32: the same without autocast, to show what bf16 gives;
 - project, larger batch: ``--large-batch`` examples per step, packed — a different learning recipe
   (its learning rate would need validating), shown for what the hardware can do.
@@ -186,28 +190,41 @@ def undo_module_patches():
         vars(modeling_llama).update(saved)
 
 
-def recipes(args: argparse.Namespace) -> list[tuple[str, TrainConfig, int | None]]:
-    """(name, train params, fixed padding width or None) for each recipe, ``--warmup + --steps`` steps each."""
+BEFORE = "project: 12/step, packed, before issue 12"
+"""The row the issue's 2x goal is measured against: the fast path as it was when issue 12 was filed."""
+
+DEFAULT_DROPOUT_BEFORE = 0.05
+"""LoRA dropout of params/default.yaml before issue 12 (now 0: see the file)."""
+
+
+def recipes(args: argparse.Namespace) -> list[tuple[str, TrainConfig, int | None, float | None]]:
+    """(name, train params, fixed padding width or None, LoRA dropout override or None) for each recipe,
+    ``--warmup + --steps`` steps each."""
     steps, large_batch, pad_to = args.warmup + args.steps, args.large_batch, args.pad_to
     common = TrainConfig(lr=2e-4, warmup_steps=0, max_steps=steps, logging_steps=10**6, save_steps=10**6)
     card = replace(common, batch_size=3, grad_accum=4, precision="fp16", attention="eager", optim="adamw_torch",
-                   liger=False)
+                   liger=False, supervised_head=False)
     project = replace(common, batch_size=3, grad_accum=4, tokens_per_batch=args.tokens_per_batch, precision="auto",
-                      attention="sdpa", optim="auto", liger="auto" if args.liger == "auto" else False,
+                      attention="auto", optim="auto", liger="auto" if args.liger == "auto" else False,
                       group_by_length=True)
     packed = replace(project, group_by_length=False, packing=True)
+    # before issue 12: fp32 on the CPU, SDPA, the LM head at every position, the default's LoRA dropout 0.05
+    before = replace(packed, precision="auto" if torch.cuda.is_available() else "fp32", attention="sdpa",
+                     supervised_head=False)
     larger = replace(packed, batch_size=large_batch, grad_accum=1)
-    return [(f"card: 3×4, padded to {pad_to}, eager, fp16 (CPU: fp32)", card, pad_to),
-            ("project: 12/step, dynamic padding, length-grouped", project, None),
-            ("project: 12/step, packed", packed, None),
-            ("project: 12/step, packed, fp32", replace(packed, precision="fp32"), None),
-            (f"project: {large_batch}/step, packed (other recipe)", larger, None)]
+    return [(f"card: 3×4, padded to {pad_to}, eager, fp16 (CPU: fp32)", card, pad_to, None),
+            ("project: 12/step, dynamic padding, length-grouped", project, None, None),
+            (BEFORE, before, None, DEFAULT_DROPOUT_BEFORE if args.lora == "default" else None),
+            ("project: 12/step, packed", packed, None, None),
+            ("project: 12/step, packed, fp32", replace(packed, precision="fp32"), None, None),
+            (f"project: {large_batch}/step, packed (other recipe)", larger, None, None)]
 
 
-def run_recipe(base, tokenizer, examples, recipe: tuple[str, TrainConfig, int | None], device: str, out_dir,
-               lora: LoraParams = CARD_LORA) -> dict:
+def run_recipe(base, tokenizer, examples, recipe: tuple[str, TrainConfig, int | None, float | None], device: str,
+               out_dir, lora: LoraParams = CARD_LORA) -> dict:
     """Train one recipe on a fresh device copy of `base` for ``train.max_steps`` steps; step times, token counts."""
-    name, train, pad_to = recipe
+    name, train, pad_to, dropout = recipe
+    lora = lora if dropout is None else replace(lora, dropout=dropout)
     cfg = RunConfig(name="bench", seed=0, out_dir=str(out_dir), lora=lora, train=train)
     torch.manual_seed(0)
     model = add_lora(copy.deepcopy(base).to(device), cfg)
@@ -281,7 +298,7 @@ def benchmark_model(name: str, args, device: str) -> tuple[list[dict], str]:
     base.requires_grad_(False)
     n_linear = count_linear_weights(base)
     plan = recipes(args)
-    most = max(t.batch_size * t.grad_accum for _, t, _ in plan)
+    most = max(t.batch_size * t.grad_accum for _, t, _, _ in plan)
     examples, source = load_examples(tokenizer, (args.warmup + args.steps) * most, 0)
     results, probes = [], []
     with tempfile.TemporaryDirectory() as out_dir:  # the Trainer wants an output folder; nothing is saved
@@ -293,8 +310,10 @@ def benchmark_model(name: str, args, device: str) -> tuple[list[dict], str]:
     cpu_peak = {p: max(probe[p] for probe in probes) / 1e3 for p in ("fp32", "bf16")} if probes else {}
     rows = [{"model": name, **summarise(r, args.warmup, 4 * n_linear + 6 * r["lora"],
                                         peak or cpu_peak.get(r["precision"]))} for r in results]
+    before = next(row for row in rows if row["recipe"] == BEFORE)
     for row in rows:
         row["speed-up"] = round(row["real tokens/s"] / rows[0]["real tokens/s"], 2)
+        row["× before"] = round(row["real tokens/s"] / before["real tokens/s"], 2)
     lengths = [len(e["input_ids"]) for e in examples]
     note = (f"{name}: {weights}; N = {n_linear / 1e6:.1f}M linear weights, {results[0]['lora'] / 1e6:.2f}M LoRA "
             f"weights; data {source}: {len(examples)} examples, {sum(lengths) / len(lengths):.1f} tokens on average; "
