@@ -66,6 +66,7 @@ def main() -> None:
     test = load_splits(run_dir / "data")["test"][: args.limit]
     glosses, references = [p["gloss"] for p in test], [p["text"] for p in test]
     load_before = os.getloadavg()[0]
+    machine = describe_machine()  # before any backend: torch's thread count as the torch backend uses it
     rows, outputs = [], {}
     warnings.simplefilter("ignore")  # input warnings are the same for every backend
     for spec in args.backends:
@@ -83,7 +84,7 @@ def main() -> None:
     for row in rows:
         row["batch speed-up"] = round(row["batch sentences/s"] / base, 1)
 
-    machine, command = describe_machine(), command_line()
+    command = command_line()
     load = f"load average {load_before:.2f} at the start, {os.getloadavg()[0]:.2f} at the end (2 cores)"
     out = run_dir / "benchmarks" / "latency.json"
     out.parent.mkdir(exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -12,6 +13,12 @@ import pytest
 from glossa_utils import REPO_ROOT
 
 SHARED_ASLG = REPO_ROOT.parent / "shared" / "data" / "aslg_pc12"
+
+needs_llama_cpp = pytest.mark.skipif(
+    importlib.util.find_spec("llama_cpp") is None and not os.environ.get("GLOSSA_CI"),
+    reason="llama-cpp-python (the llamacpp extra, compiled from source) is not installed; CI installs it "
+           "and runs these (GLOSSA_CI=1 turns the skip off)")
+"""Mark for tests of the llamacpp backend: skipped where the extra is missing, except in CI."""
 SMOKE_RUN = REPO_ROOT / "runs" / "_pytest-smoke"
 
 

@@ -11,7 +11,7 @@ from glossa_utils import REPO_ROOT, ModelError, Translator
 from glossa_utils.backends import CT2Backend, TorchBackend
 from glossa_utils.config import GenerateConfig
 
-from .conftest import run_glossa
+from .conftest import needs_llama_cpp, run_glossa
 
 GLOSSES = ["X-1 WANT GO STORE TOMORROW.", "DESC-PARLIAMENT MUST PROTECT FREEDOM OF SPEECH.", "YOU GO?",
            "", "NOT KNOW WHY X-HE LEAVE EARLY. X-I SAD."]
@@ -83,6 +83,7 @@ def test_cli_translate_backend(tiny_model_path):
 
 # llama.cpp (llama-cpp-python, the `llamacpp` extra): the GGUF export decoded with the torch path's token ids.
 
+@needs_llama_cpp
 @pytest.mark.parametrize("quant", ["f32", "f16", "q8_0"])
 def test_llamacpp_greedy_matches_torch(tiny_model_path, torch_results, quant):
     from glossa_utils.backends import LlamaCppBackend
@@ -102,6 +103,7 @@ def llamacpp_translator(tiny_model_path):
     return Translator.load(tiny_model_path, generate=GREEDY, backend="llamacpp", threads=1)
 
 
+@needs_llama_cpp
 def test_llamacpp_stops_at_sentences(llamacpp_translator):
     from dataclasses import replace
 
@@ -116,6 +118,7 @@ def test_llamacpp_stops_at_sentences(llamacpp_translator):
         assert cut == whole or finished_sentences(extract_answer(cut)) >= 1
 
 
+@needs_llama_cpp
 def test_llamacpp_decoding_settings(llamacpp_translator):
     from dataclasses import replace
 
@@ -134,6 +137,7 @@ def test_llamacpp_decoding_settings(llamacpp_translator):
         backend.generate(prompts, replace(GREEDY, num_beams=4), 0, [1])
 
 
+@needs_llama_cpp
 def test_llamacpp_run_folder_exports_once(tmp_path, tiny_model_path):
     run = tmp_path / "tiny"
     shutil.copytree(tiny_model_path, run / "merged")
@@ -158,6 +162,7 @@ def test_llamacpp_errors_are_clear(tiny_model_path, monkeypatch):
         Translator.load(tiny_model_path, backend="llamacpp")
 
 
+@needs_llama_cpp
 def test_cli_translate_llamacpp(tiny_model_path):
     result = run_glossa("translate", "--run", tiny_model_path, "--backend", "llamacpp", "--threads", "1",
                         "X-1 GO STORE.")

@@ -12,7 +12,7 @@ from glossa_utils import REPO_ROOT, ModelError
 from glossa_utils.config import GenerateConfig
 from glossa_utils.export import build_chat_template, build_modelfile, check_gguf_round_trip, export_gguf, find_merged
 
-from .conftest import run_glossa
+from .conftest import needs_llama_cpp, run_glossa
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +85,7 @@ def test_cli_export(tiny_run, tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@needs_llama_cpp
 def test_q8_0_is_what_llama_cpp_writes_and_decodes(tiny_run, tmp_path):
     """Our q8_0 file holds the same tensors, types and bytes as llama.cpp's own q8_0 quantisation of our f32
     file, and llama.cpp decodes it (the llamacpp backend keeps its AMX kernels off: they faulted here)."""
