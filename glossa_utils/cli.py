@@ -25,6 +25,17 @@ from .config import ParamsError, resolve_path, show_path
 from .export import GGUF_QUANTS
 
 
+def thread_count(text: str) -> int:
+    """``--threads``: a whole number >= 0 (0: the backend's own choice)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0 (0: the backend's default), got {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="glossa", description="Gloss→English LoRA research pipeline.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -47,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
                            "ct2 and llamacpp need merged/ (default: %(default)s)")
     translate.add_argument("--quant", help=f"ct2 weight type: {', '.join(CT2_QUANTS)} (default: {DEFAULT_CT2_QUANT}); "
                            f"llamacpp: {', '.join(LLAMACPP_QUANTS)} (default: {DEFAULT_LLAMACPP_QUANT})")
-    translate.add_argument("--threads", type=int, default=0,
+    translate.add_argument("--threads", type=thread_count, default=0,
                            help="CPU threads of ct2 / llamacpp (default 0: the backend's own choice)")
     export = commands.add_parser("export", help="export a run's merged model as GGUF (+ Ollama Modelfile) or for CTranslate2")
     export.add_argument("run_dir", help="a run folder with merged/, e.g. runs/default")

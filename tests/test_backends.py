@@ -170,3 +170,9 @@ def test_cli_translate_llamacpp(tiny_model_path):
     assert '"gloss": "X-1 GO STORE."' in result.stdout and "Traceback" not in result.stderr
     result = run_glossa("translate", "--run", tiny_model_path, "--backend", "llamacpp", "--quant", "int8", "X-1 GO.")
     assert result.returncode == 2 and "unknown GGUF quantisation" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_refuses_a_negative_thread_count():
+    result = run_glossa("translate", "--backend", "ct2", "--threads", "-2", "X-1 GO.")
+    assert result.returncode == 2 and "--threads: must be a whole number >= 0" in result.stderr
+    assert "Traceback" not in result.stderr
