@@ -1,7 +1,8 @@
 """One LoRA optimiser step on the CPU in several variants, interleaved: which precision trains fastest.
 
 Each variant is a copy of the base model with its own adapter and AdamW; every repeat times one step
-(forward, backward, AdamW) of each variant on the same packed batch of the default's train split, after
+(forward, backward, AdamW) of each variant on the same packed batch of the default's train split (rows of
+``--pack-length`` tokens), after
 a 2048² matmul probe (fp32 and bf16 GFLOP/s: a contention check). Alternating the variants inside one
 process makes them share whatever else the CPU is doing; per step it reports real tokens per second of
 wall time and per second of this process's CPU time (robust to other users of a shared CPU).
@@ -73,6 +74,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--batch", type=int, default=8, help="examples per step (packed into rows of 512 tokens)")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument("--pack-length", type=int, default=512, help="tokens per packed row (train.pack_length)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     cfg = load_params("params/default.yaml")
@@ -82,7 +84,7 @@ def main() -> None:
     base = load_model(path, device="cpu").requires_grad_(False)
     base.config.use_cache = False  # packed position ids need it off (see PackCollator)
     examples = encode_pairs(tokenizer, read_jsonl(resolve_path(args.data) / "train.jsonl"), load_template(cfg), 512)
-    collate = PackCollator(tokenizer.pad_token_id, 512)
+    collate = PackCollator(tokenizer.pad_token_id, args.pack_length)
     chunks = [examples[i:i + args.batch] for i in range(0, args.batch * (args.repeats + 1), args.batch)]
     batches, tokens = [collate(c) for c in chunks], [sum(len(e["input_ids"]) for e in c) for c in chunks]
     variants = args.variants.split(",")

@@ -171,7 +171,7 @@ class TrainConfig:
     resume: bool = False  # continue from the last checkpoint in <run>/checkpoints (set by `glossa resume`)
     # speed: none of these changes what is learned per optimiser step (batch_size × grad_accum examples)
     packing: bool = False  # concatenate each batch's examples into rows (position ids restart per example)
-    pack_length: int | None = None  # tokens per packed row (>= max_length; null: max_length): bounds attention cost
+    pack_length: int | None = None  # tokens per packed row, grown to the batch's longest example (null: max_length)
     group_by_length: bool = False  # batches of similar length (less padding); changes the example order
     tokens_per_batch: int | None = None  # per-device budget of real tokens; splits the step into micro-batches
     attention: str = "auto"  # auto (sdpa on CUDA, eager on the CPU) | sdpa | eager (sdpa falls back to eager where a
@@ -200,9 +200,8 @@ class TrainConfig:
         self._check_speed_options()
 
     def _check_speed_options(self) -> None:
-        if self.pack_length is not None and self.pack_length < self.max_length:
-            raise ParamsError(f"train.pack_length must be >= train.max_length ({self.max_length}), "
-                              f"got {self.pack_length}")
+        if self.pack_length is not None and self.pack_length < 16:
+            raise ParamsError(f"train.pack_length must be >= 16 tokens or null, got {self.pack_length}")
         if self.tokens_per_batch is not None and self.tokens_per_batch < self.max_length:
             raise ParamsError(f"train.tokens_per_batch must be >= train.max_length ({self.max_length}) or null, "
                               f"got {self.tokens_per_batch}")

@@ -133,6 +133,10 @@ def first_fit(lengths: list[int], order: list[int], capacity: int) -> list[list[
 class PackCollator:
     """Packs a batch of `encode_pair` outputs into rows of up to `pack_length` tokens, examples kept apart.
 
+    A row grows to the batch's longest example where that is longer than `pack_length`. Shorter rows cost
+    some padding but less attention, which a packed row pays over its whole length squared (the
+    block-diagonal mask hides the scores between examples; it does not skip computing them).
+
     Each row is flattened by transformers' `DataCollatorWithFlattening`: ``position_ids`` restart at 0
     for every example and the first label of each example is -100, so no token is trained to predict
     the next example. There is no attention mask: given position ids that restart, transformers builds
@@ -157,8 +161,8 @@ class PackCollator:
 
         flatten = DataCollatorWithFlattening(return_tensors="pt")
         labelled = [{"input_ids": list(f["input_ids"]), "labels": answer_labels(f)} for f in features]
-        rows = [flatten([labelled[i] for i in row])
-                for row in fill_rows([len(f["input_ids"]) for f in features], self.pack_length)]
+        lengths = [len(f["input_ids"]) for f in features]
+        rows = [flatten([labelled[i] for i in row]) for row in fill_rows(lengths, max(self.pack_length, *lengths))]
         width = max(r["input_ids"].shape[1] for r in rows)
         batch = {"input_ids": torch.full((len(rows), width), self.pad_token_id, dtype=torch.long),
                  "labels": torch.full((len(rows), width), -100, dtype=torch.long),

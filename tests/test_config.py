@@ -137,7 +137,7 @@ def write(tmp_path: Path, text: str) -> Path:
     ("eval:\n  k_shot_selection: bm25\n", "eval.k_shot_selection must be nearest or random"),
     ("eval:\n  zero_shot_chat: maybe\n", "eval.zero_shot_chat: expected bool"),
     ("train:\n  packing: yes please\n", "train.packing: expected bool"),
-    ("train:\n  pack_length: 256\n", "train.pack_length must be >= train.max_length"),
+    ("train:\n  pack_length: 8\n", "train.pack_length must be >= 16 tokens or null"),
     ("train:\n  tokens_per_batch: 100\n", "train.tokens_per_batch must be >= train.max_length"),
     ("train:\n  attention: flash\n", "train.attention must be auto, sdpa or eager"),
     ("train:\n  optim: sgd\n", "train.optim must be auto, adamw_torch or adamw_torch_fused"),

@@ -232,6 +232,19 @@ def test_packing_rows_default_to_max_length():
     assert pick_collator(load_params("params/smoke.yaml").train, 2) == PadCollator(2)
 
 
+def test_packed_rows_hold_pack_length_tokens_and_grow_for_a_longer_example(tiny_model, tokenizer, examples):
+    lengths = [len(e["input_ids"]) for e in examples]
+    batch = PackCollator(tokenizer.pad_token_id, 64)(examples)
+    assert batch["input_ids"].shape[1] <= 64 and batch["input_ids"].shape[0] == len(fill_rows(lengths, 64))
+    long = {"input_ids": list(range(5, 5 + 90)), "prompt_length": 10}
+    grown = PackCollator(tokenizer.pad_token_id, 64)(examples + [long])
+    assert grown["input_ids"].shape[1] == 90  # the row grew to the longest example instead of failing
+    assert int((grown["labels"] != -100).sum()) == sum(n - e["prompt_length"] for n, e in zip(lengths, examples)) + 80
+    set_attention(tiny_model, "eager")  # shorter rows change the layout, never the loss
+    short, whole = summed_loss(tiny_model, batch), summed_loss(tiny_model, PackCollator(tokenizer.pad_token_id, 512)(examples))
+    assert short[1] == whole[1] and short[0] == pytest.approx(whole[0], rel=1e-5)
+
+
 # --- what 02 shows: the parameter count by hand, tokens, the mask, the run's summary ------------------------------
 
 def test_lora_count_by_hand_equals_the_models_trainable_parameters(tiny_model_path):
