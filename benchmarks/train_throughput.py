@@ -10,9 +10,11 @@ the same base weights on the same examples; only how the work is laid out on the
   CPUs with AVX512-BF16 or AMX; frozen weights held in bf16 there), the LM head only at supervised
   positions, SDPA on CUDA and eager attention on the CPU, fused AdamW on CUDA, Liger kernels where installed;
 - project, packed, before issue 12: packed rows as the project trained when issue 12 was filed — fp32 on
-  the CPU, SDPA, the LM head at every position and, for ``--lora default``, LoRA dropout 0.05 (now 0). The
+  the CPU, SDPA, the LM head at every position, rows of up to 512 tokens and, for ``--lora default``, LoRA
+  dropout 0.05 (now 0). The
   ``× before`` column divides by this row: the issue's goal is 2× it;
-- project, packed: the project's path today, each batch packed into rows with restarting position ids;
+- project, packed: the project's path today, each batch packed into rows with restarting position ids
+  (``train.pack_length`` of params/default.yaml);
 - project, packed, fp32: the same without autocast, to show what bf16 gives;
 - project, larger batch: ``--large-batch`` examples per step, packed — a different learning recipe
   (its learning rate would need validating), shown for what the hardware can do.
@@ -207,10 +209,12 @@ def recipes(args: argparse.Namespace) -> list[tuple[str, TrainConfig, int | None
     project = replace(common, batch_size=3, grad_accum=4, tokens_per_batch=args.tokens_per_batch, precision="auto",
                       attention="auto", optim="auto", liger="auto" if args.liger == "auto" else False,
                       group_by_length=True)
-    packed = replace(project, group_by_length=False, packing=True)
-    # before issue 12: fp32 on the CPU, SDPA, the LM head at every position, the default's LoRA dropout 0.05
+    packed = replace(project, group_by_length=False, packing=True,
+                     pack_length=load_params("params/default.yaml").train.pack_length)
+    # before issue 12: fp32 on the CPU, SDPA, the LM head at every position, rows of max_length, the default's
+    # LoRA dropout 0.05
     before = replace(packed, precision="auto" if torch.cuda.is_available() else "fp32", attention="sdpa",
-                     supervised_head=False)
+                     supervised_head=False, pack_length=None)
     larger = replace(packed, batch_size=large_batch, grad_accum=1)
     return [(f"card: 3×4, padded to {pad_to}, eager, fp16 (CPU: fp32)", card, pad_to, None),
             ("project: 12/step, dynamic padding, length-grouped", project, None, None),
