@@ -2,8 +2,7 @@
 
 Each variant is a copy of the base model with its own adapter and AdamW; every repeat times one step
 (forward, backward, AdamW) of each variant on the same packed batch of the default's train split (rows of
-``--pack-length`` tokens), after
-a 2048² matmul probe (fp32 and bf16 GFLOP/s: a contention check). Alternating the variants inside one
+``--pack-length`` tokens), after a 2048² matmul probe (fp32 and bf16 GFLOP/s: a contention check). Alternating the variants inside one
 process makes them share whatever else the CPU is doing; per step it reports real tokens per second of
 wall time and per second of this process's CPU time (robust to other users of a shared CPU).
 
