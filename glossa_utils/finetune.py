@@ -444,12 +444,9 @@ def summed_loss(model, batch: dict[str, torch.Tensor]) -> tuple[float, int]:
     or one-by-one pass over the same examples must give the same total.
     """
     batch = {k: v.to(model.device) for k, v in batch.items()}
-    labels = batch.pop("labels")
-    with torch.no_grad():
-        logits = model(**batch, use_cache=False).logits.float()
-    targets = labels[:, 1:]
-    loss = torch.nn.functional.cross_entropy(logits[:, :-1].transpose(1, 2), targets, ignore_index=-100, reduction="sum")
-    return loss.item(), int((targets != -100).sum())
+    with torch.no_grad():  # num_items_in_batch=1: the sum itself, from the supervised positions' logits only
+        loss, _ = supervised_loss(model, {**batch, "use_cache": False}, num_items_in_batch=1)
+    return loss.item(), int((batch["labels"][:, 1:] != -100).sum())
 
 
 def validation_loss(model, examples: list[dict], collator, batch_size: int = 16) -> float:
