@@ -291,16 +291,19 @@ def load_backend(name: str, run_dir: str | Path, merged: Path, tokenizer, quant:
         from .models import load_model
 
         return TorchBackend(load_model(str(merged)), tokenizer)
-    if name == "llamacpp":
-        quant = quant or DEFAULT_LLAMACPP_QUANT
-        if quant not in LLAMACPP_QUANTS:
-            raise ModelError(f"unknown GGUF quantisation {quant!r} for llamacpp (have {', '.join(LLAMACPP_QUANTS)})")
-        require_llama_cpp()
-        path, keep = llamacpp_gguf(resolve_path(run_dir), merged, quant)
-        return LlamaCppBackend(path, tokenizer, quant, threads, keep=keep)
-    quant = quant or DEFAULT_CT2_QUANT
-    if quant not in CT2_QUANTS:
-        raise ModelError(f"unknown CTranslate2 quantisation {quant!r} (have {', '.join(CT2_QUANTS)})")
-    require_ctranslate2()
-    model_dir, keep = ct2_model_dir(resolve_path(run_dir), merged, quant)
-    return CT2Backend(model_dir, tokenizer, quant, threads, keep=keep)
+    quants, default, kind, require, locate, backend = FAST_BACKENDS[name]
+    quant = quant or default
+    if quant not in quants:
+        raise ModelError(f"unknown {kind} {quant!r} for {name} (have {', '.join(quants)})")
+    require()
+    path, keep = locate(resolve_path(run_dir), merged, quant)
+    return backend(path, tokenizer, quant, threads, keep=keep)
+
+
+FAST_BACKENDS = {
+    "ct2": (CT2_QUANTS, DEFAULT_CT2_QUANT, "CTranslate2 quantisation", require_ctranslate2, ct2_model_dir, CT2Backend),
+    "llamacpp": (LLAMACPP_QUANTS, DEFAULT_LLAMACPP_QUANT, "GGUF quantisation", require_llama_cpp, llamacpp_gguf,
+                 LlamaCppBackend),
+}
+"""Backends other than torch: (weight types, default, what a weight type is called, import check,
+(run, merged, quant) -> (model path, temporary folder to keep or None), backend class)."""
