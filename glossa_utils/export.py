@@ -285,18 +285,20 @@ def check_gguf_round_trip(gguf_path: str | Path, run_dir: str | Path, quant: str
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from .merge import compare_logits, prompt_logits
-    from .models import load_model, load_tokenizer
+    from .models import gguf_parsed_once, load_model, load_tokenizer
 
     gguf_path = Path(gguf_path)
     merged = find_merged(run_dir)
     prompts = round_trip_prompts(run_dir)
     tokenizer = load_tokenizer(str(merged))
-    loaded = AutoModelForCausalLM.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name, dtype=torch.float32).eval()
+    with gguf_parsed_once():
+        loaded = AutoModelForCausalLM.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name, dtype=torch.float32)
+        gguf_tokenizer = AutoTokenizer.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
+    loaded.eval()
     reference = load_model(str(merged), device="cpu").eval()
     before, mask = prompt_logits(reference, tokenizer, prompts)
     after, _ = prompt_logits(loaded, tokenizer, prompts)
     result = compare_logits(before, after, mask)
-    gguf_tokenizer = AutoTokenizer.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
     result["same_token_ids"] = all(gguf_tokenizer(p)["input_ids"] == tokenizer(p)["input_ids"] for p in prompts)
     result.update(quant=quant, prompts=len(prompts), tolerance=ROUND_TRIP_TOLERANCE[quant],
                   min_top1_agreement=TOP1_AGREEMENT[quant])

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from glossa_utils import ModelError, load_model, pick_precision, resolve_model_path
-from glossa_utils.models import builtin_cache_key, cache_dir, find_smollm2_gguf
+from glossa_utils.models import _write_smollm2, builtin_cache_key, cache_dir, find_smollm2_gguf, gguf_parsed_once
 
 
 def test_builtin_smollm2_is_the_packaged_gguf_as_a_llama():
@@ -13,6 +13,37 @@ def test_builtin_smollm2_is_the_packaged_gguf_as_a_llama():
     assert type(model).__name__ == "LlamaForCausalLM"
     assert model.num_parameters() == 134_515_008
     assert getattr(model.config, "quantization_config", None) is None
+
+
+def test_smollm2_conversion_holds_transformers_own_gguf_weights(tmp_path):
+    """The conversion (each GGUF parse memoised, the model built on the meta device) saves exactly the
+    tensors, config and tokenizer of transformers' plain GGUF load."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    gguf = find_smollm2_gguf()
+    _write_smollm2(tmp_path)
+    plain = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+    converted = load_model(str(tmp_path), device="cpu")
+    assert converted.get_output_embeddings().weight is converted.get_input_embeddings().weight  # still tied
+    want, got = plain.state_dict(), converted.state_dict()
+    assert want.keys() == got.keys()
+    assert all(torch.equal(want[name], got[name]) for name in want)
+    assert converted.config.num_hidden_layers == plain.config.num_hidden_layers == 30
+    text = "[INST] YOU WANT GO DRINK AFTER DINNER? [/INST]"
+    assert (AutoTokenizer.from_pretrained(tmp_path)(text)["input_ids"]
+            == AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)(text)["input_ids"])
+
+
+def test_gguf_parse_is_shared_inside_the_block_and_restored_after():
+    import gguf
+
+    reader, name_map, path = gguf.GGUFReader, gguf.get_tensor_name_map, find_smollm2_gguf()
+    with pytest.raises(KeyError), gguf_parsed_once():
+        assert gguf.GGUFReader(path) is gguf.GGUFReader(str(path))
+        assert gguf.get_tensor_name_map(gguf.MODEL_ARCH.LLAMA, 2) is gguf.get_tensor_name_map(gguf.MODEL_ARCH.LLAMA, 2)
+        raise KeyError("an error inside the block still restores gguf")
+    assert (gguf.GGUFReader, gguf.get_tensor_name_map) == (reader, name_map)
+    assert gguf.GGUFReader(path) is not gguf.GGUFReader(path)
 
 
 @pytest.fixture
