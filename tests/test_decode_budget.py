@@ -1,0 +1,46 @@
+"""benchmarks/decode_budget.py: the draft lookup and call count it replays, and the script on the smoke run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from glossa_utils import REPO_ROOT
+
+from .conftest import needs_llama_cpp
+
+sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+from decode_budget import calls_with_drafts, lookup_draft  # noqa: E402
+
+
+def test_draft_is_the_continuation_of_the_longest_latest_match():
+    source = [5, 1, 2, 7, 8, 2, 9, 1, 2, 3, 4]
+    assert lookup_draft(source, [], 3) == [5, 1, 2]  # nothing generated yet: the source's start
+    assert lookup_draft(source, [1, 2], 2) == [3, 4]  # the bigram's latest match, not its first
+    assert lookup_draft(source, [6, 2], 2) == [3, 4]  # no bigram match: the unigram's latest match
+    assert lookup_draft(source, [6, 7], 2) == [8, 2]
+    assert lookup_draft(source, [6, 6], 2) == []
+    assert lookup_draft([1], [1, 4, 1], 2) == [4]  # generated tokens (all but the last) are searched too
+
+
+def test_calls_count_the_agreed_draft_and_the_models_own_token():
+    target = [10, 11, 12, 13, 14, 15]
+    assert calls_with_drafts(target, target, 2) == 2  # [10 11]+12, then [13 14]+15
+    assert calls_with_drafts(target, target, 8) == 1
+    assert calls_with_drafts(target, [99, 98], 4) == len(target)  # drafts never agree: one token a call
+    assert calls_with_drafts(target, [10, 11, 50, 13, 14], 2) == 3  # [10 11]+12; 13's draft misses; [13 14]+15
+
+
+@needs_llama_cpp
+def test_script_runs_on_the_smoke_run(smoke_run):
+    env = {**os.environ, "TQDM_DISABLE": "1", "PYTHONPATH": str(REPO_ROOT)}
+    result = subprocess.run([sys.executable, "benchmarks/decode_budget.py", "--run", str(smoke_run), "--quants", "f32",
+                             "f16", "--draft-tokens", "2", "4", "--no-log"], cwd=REPO_ROOT, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    assert [line.split("|")[1].strip() for line in lines if line.startswith("| f")] == ["f32", "f16"]
+    speculation = [line.split("|")[1:3] for line in lines if line.startswith("| gloss") or line.startswith("| rule")]
+    assert [(a.strip(), int(k)) for a, k in speculation] == [("gloss lower-cased", 2), ("gloss lower-cased", 4),
+                                                            ("rule baseline", 2), ("rule baseline", 4)]
