@@ -137,6 +137,62 @@ def test_llamacpp_decoding_settings(llamacpp_translator):
         backend.generate(prompts, replace(GREEDY, num_beams=4), 0, [1])
 
 
+PROMPTS = ["[INST] X-1 GO STORE. [/INST]", "[INST] YOU GO? [/INST]", "[INST] NOT KNOW WHY X-HE LEAVE. X-I SAD. [/INST]",
+           "[INST] DESC-PARLIAMENT MUST PROTECT FREEDOM OF SPEECH. [/INST]", "[INST] ME HUNGRY. [/INST]"]
+
+
+def one_by_one(backend, cfg: GenerateConfig, sentences: list[int]) -> list[str]:
+    """Each prompt through ``Llama.generate`` alone (the path a single prompt takes)."""
+    return [backend.generate([p], cfg, 0, [n])[0] for p, n in zip(PROMPTS, sentences)]
+
+
+@needs_llama_cpp
+@pytest.mark.parametrize("batch_size", [2, 16])
+def test_llamacpp_batches_decode_like_one_by_one(tiny_model_path, batch_size):
+    from dataclasses import replace
+
+    backend = Translator.load(tiny_model_path, generate=GREEDY, backend="llamacpp", threads=1).backend
+    cfg = replace(GREEDY, batch_size=batch_size, max_new_tokens=24)
+    alone = one_by_one(backend, cfg, [1] * len(PROMPTS))
+    assert backend.batched is None  # one prompt at a time never builds the batch context
+    assert backend.generate(PROMPTS, cfg, 0, [1] * len(PROMPTS)) == alone
+    assert backend.batched is not None and backend.batched.sequences == min(batch_size, len(PROMPTS))
+    stopped = replace(cfg, stop_at_sentences=True)
+    assert backend.generate(PROMPTS, stopped, 0, [1, 1, 2, 1, 1]) == one_by_one(backend, stopped, [1, 1, 2, 1, 1])
+    short = replace(cfg, max_new_tokens=3)
+    assert backend.generate(PROMPTS, short, 0, [1] * 5) == one_by_one(backend, short, [1] * 5)
+
+
+@needs_llama_cpp
+def test_llamacpp_batch_splits_long_inputs_and_grows(llamacpp_translator):
+    backend = llamacpp_translator.backend
+    ids = [backend.tokenizer(p)["input_ids"] for p in PROMPTS]
+    decoder = backend.batch_decoder(len(ids), 200)
+    whole = decoder.greedy(ids, 8, backend.eos, [lambda out: False] * len(ids))
+    decoder.n_batch = 7  # every prompt split over calls of at most 7 tokens
+    assert decoder.greedy(ids, 8, backend.eos, [lambda out: False] * len(ids)) == whole
+    assert backend.batch_decoder(2, 100) is decoder  # fits: reused
+    bigger = backend.batch_decoder(len(ids), 3000)
+    assert bigger is not decoder and bigger.n_ctx == 3072 and decoder.ctx is None  # the old one is freed
+    with pytest.raises(ModelError, match="more prompts or tokens"):
+        bigger.greedy(ids * 2, 8, backend.eos, [lambda out: False] * 10)
+
+
+@needs_llama_cpp
+def test_llamacpp_sampling_and_penalties_decode_one_by_one(tiny_model_path):
+    from dataclasses import replace
+
+    backend = Translator.load(tiny_model_path, generate=GREEDY, backend="llamacpp", threads=1).backend
+    backend.generate(PROMPTS, replace(GREEDY, do_sample=True), 3, [1] * 5)
+    backend.generate(PROMPTS, replace(GREEDY, repetition_penalty=1.3), 0, [1] * 5)
+    assert backend.batched is None
+    backend.generate(PROMPTS[:2], GREEDY, 0, [1, 1])
+    decoder = backend.batched
+    backend.ensure_context(4000)  # reopening the model frees the batch context that used it
+    assert backend.batched is None and decoder.ctx is None
+    assert backend.generate(PROMPTS[:2], GREEDY, 0, [1, 1]) == one_by_one(backend, GREEDY, [1] * 5)[:2]
+
+
 @needs_llama_cpp
 def test_llamacpp_run_folder_exports_once(tmp_path, tiny_model_path):
     run = tmp_path / "tiny"
