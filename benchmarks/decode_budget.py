@@ -183,7 +183,8 @@ def main() -> None:
             spec_rows = speculation(translator, test, predictions, args.draft_tokens)
 
     load = f"load average {load_before:.2f} at the start, {os.getloadavg()[0]:.2f} at the end"
-    report = (f"\n## {time.strftime('%Y-%m-%d')} · where a llama.cpp translation's time goes ({show_path(run_dir)})\n\n"
+    title = f"where a llama.cpp translation's time goes ({show_path(run_dir)})"
+    report = (f"\n## {time.strftime('%Y-%m-%d')} · {title}\n\n"
               f"- Machine: {describe_machine()}; llama.cpp on {args.threads} thread(s); {load}\n"
               f"- Command: `{command_line()}`\n"
               f"- Read bandwidth {bandwidth:.1f} GB/s (a summed 512 MB float32 tensor, {args.threads} thread(s), "
