@@ -81,12 +81,12 @@ def gguf_parsed_once() -> Iterator[None]:
     """Within the block, each GGUF file is parsed once and each gguf tensor-name map is built once.
 
     Loading a GGUF, transformers parses the file's header three times (config, weights, tokenizer: the
-    49,152-entry vocabulary and merges element by element, about 3.7 s a parse on 2 cores) and builds
-    gguf's tensor-name map once per tensor (397 times, 4.9 s); the de-quantisation itself takes 1.7 s.
+    49,152-entry vocabulary and merges element by element) and builds gguf's tensor-name map once per
+    tensor (397 times for SmolLM2); those, not the de-quantisation, took most of the conversion.
     ``gguf.GGUFReader`` (a read-only view of a memory-mapped file) and ``gguf.get_tensor_name_map`` are
     pure functions of their arguments, and transformers imports both from ``gguf`` when it calls them,
-    so they are memoised here for the block and restored after it: the SmolLM2 conversion takes 6.5 s
-    instead of 15 s, with byte-identical files (tests/test_models.py).
+    so they are memoised here for the block and restored after it. Notebook 02's conversion cell took
+    6.0 s instead of 15.1 s on 2 cores (docs/benchmarks.md), with byte-identical files (tests/test_models.py).
     """
     import gguf
 
