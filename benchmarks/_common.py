@@ -38,6 +38,16 @@ def append_to_log(report: str) -> None:
         f.write(report)
 
 
+def publish(title: str, facts: list[str], body: str, log: bool = True) -> str:
+    """A dated docs/benchmarks.md section: `title`, one bullet per fact (machine and command first), then
+    `body` (tables, readings). Appended to the log when `log`, printed, and returned."""
+    report = f"\n## {time.strftime('%Y-%m-%d')} · {title}\n\n" + "".join(f"- {fact}\n" for fact in facts) + f"\n{body}\n"
+    if log:
+        append_to_log(report)
+    print(report)
+    return report
+
+
 def markdown_table(rows: list[dict]) -> str:
     """A GitHub markdown table of `rows` (same keys each), numbers right-aligned; needs neither pandas nor tabulate."""
     keys = list(rows[0])

@@ -30,9 +30,8 @@ import os
 import statistics
 import time
 
-import numpy as np
 import torch
-from _common import append_to_log, command_line, describe_machine, markdown_table
+from _common import command_line, describe_machine, markdown_table, publish
 
 from glossa_utils import Translator, build_prompt, load_splits, resolve_path, show_path
 from glossa_utils.notation import rule_translate
@@ -183,21 +182,16 @@ def main() -> None:
             spec_rows = speculation(translator, test, predictions, args.draft_tokens)
 
     load = f"load average {load_before:.2f} at the start, {os.getloadavg()[0]:.2f} at the end"
-    title = f"where a llama.cpp translation's time goes ({show_path(run_dir)})"
-    report = (f"\n## {time.strftime('%Y-%m-%d')} · {title}\n\n"
-              f"- Machine: {describe_machine()}; llama.cpp on {args.threads} thread(s); {load}\n"
-              f"- Command: `{command_line()}`\n"
-              f"- Read bandwidth {bandwidth:.1f} GB/s (a summed 512 MB float32 tensor, {args.threads} thread(s), "
-              f"best of 3); {len(glosses)} test glosses, one warm pass each; medians per gloss\n\n"
-              f"{markdown_table(rows)}\n\n"
-              f"Prompt-lookup speculation ({args.quants[0]}), replayed on the torch path's greedy tokens "
-              f"({show_path(run_dir)}/predictions.jsonl); a call's cost is the median of 15 timed evals "
-              f"of k + 1 tokens with logits at every position, over one of 1 token:\n\n"
-              f"{markdown_table(spec_rows)}\n")
-    if not args.no_log:
-        append_to_log(report)
-    print(report)
-
+    publish(f"where a llama.cpp translation's time goes ({show_path(run_dir)})",
+            [f"Machine: {describe_machine()}; llama.cpp on {args.threads} thread(s); {load}",
+             f"Command: `{command_line()}`",
+             f"Read bandwidth {bandwidth:.1f} GB/s (a summed 512 MB float32 tensor, {args.threads} thread(s), best "
+             f"of 3); {len(glosses)} test glosses, one warm pass each; medians per gloss"],
+            f"{markdown_table(rows)}\n\n"
+            f"Prompt-lookup speculation ({args.quants[0]}), replayed on the torch path's greedy tokens "
+            f"({show_path(run_dir)}/predictions.jsonl); a call's cost is the median of 15 timed evals "
+            f"of k + 1 tokens with logits at every position, over one of 1 token:\n\n"
+            f"{markdown_table(spec_rows)}", log=not args.no_log)
 
 if __name__ == "__main__":
     main()

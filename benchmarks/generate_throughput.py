@@ -15,12 +15,11 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import time
 from dataclasses import replace
 
 import pandas as pd
 import torch
-from _common import append_to_log, command_line, describe_machine, timed
+from _common import command_line, describe_machine, publish, timed
 
 from glossa_utils import (Translator, card_count_sentences, count_sentences, load_all_metrics, load_params,
                           load_splits, resolve_path, show_path, translate_pairs, truncate_sentences)
@@ -93,14 +92,10 @@ def main() -> None:
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"machine": machine, "command": command, "test_pairs": len(test),
                                "rows": table.to_dict("records"), "latency": latency}, indent=2) + "\n")
-    report = (f"\n## {time.strftime('%Y-%m-%d')} · generation throughput ({show_path(run_dir)})\n\n"
-              f"- Machine: {machine}\n- Command: `{command}`\n- Test pairs: {len(test)}; results: `{show_path(out)}`\n\n"
-              f"{table.to_markdown(index=False)}\n\nInteractive latency (one gloss at a time, greedy, length-aware):\n\n"
-              f"{pd.DataFrame([latency]).to_markdown(index=False)}\n")
-    if not args.no_log:
-        append_to_log(report)
-    print(report)
-
+    publish(f"generation throughput ({show_path(run_dir)})",
+            [f"Machine: {machine}", f"Command: `{command}`", f"Test pairs: {len(test)}; results: `{show_path(out)}`"],
+            f"{table.to_markdown(index=False)}\n\nInteractive latency (one gloss at a time, greedy, length-aware):\n\n"
+            f"{pd.DataFrame([latency]).to_markdown(index=False)}", log=not args.no_log)
 
 if __name__ == "__main__":
     main()

@@ -20,11 +20,10 @@ import argparse
 import json
 import os
 import statistics
-import time
 import warnings
 from dataclasses import replace
 
-from _common import append_to_log, command_line, describe_machine, markdown_table, timed
+from _common import command_line, describe_machine, markdown_table, publish, timed
 
 from glossa_utils import BLEU4, Translator, load_params, load_splits, paired_bootstrap_ci, resolve_path, show_path
 
@@ -90,15 +89,11 @@ def main() -> None:
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"machine": machine, "load": load, "command": command, "test_glosses": len(test),
                                "rows": rows, "outputs": outputs}, indent=2, ensure_ascii=False) + "\n")
-    report = (f"\n## {time.strftime('%Y-%m-%d')} · inference latency per backend ({show_path(run_dir)})\n\n"
-              f"- Machine: {machine}; {load}\n- Command: `{command}`\n"
-              f"- {len(test)} test glosses, the run's greedy decoding; one gloss at a time ({args.repeats} passes, "
-              f"warm) and batches of {args.batch_size} (best of {args.repeats}); results: `{show_path(out)}`\n\n"
-              f"{markdown_table(rows)}\n")
-    if not args.no_log:
-        append_to_log(report)
-    print(report)
-
+    publish(f"inference latency per backend ({show_path(run_dir)})",
+            [f"Machine: {machine}; {load}", f"Command: `{command}`",
+             f"{len(test)} test glosses, the run's greedy decoding; one gloss at a time ({args.repeats} passes, "
+             f"warm) and batches of {args.batch_size} (best of {args.repeats}); results: `{show_path(out)}`"],
+            markdown_table(rows), log=not args.no_log)
 
 if __name__ == "__main__":
     main()

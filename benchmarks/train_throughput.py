@@ -53,7 +53,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 import torch
-from _common import append_to_log, command_line, describe_machine, markdown_table
+from _common import command_line, describe_machine, markdown_table, publish
 
 from glossa_utils import (PadCollator, RunConfig, add_lora, build_trainer, describe_training, encode_pairs,
                           frozen_weights_in_bf16, load_model, load_template, load_tokenizer, read_jsonl,
@@ -374,24 +374,21 @@ def main() -> None:
         notes.append(note)
     memory = ("torch.cuda.max_memory_allocated, base model included" if device == "cuda" else
               "process RSS sampled every 10 ms: the model twice (the recipe's copy and the kept base)")
-    report = (f"\n## {time.strftime('%Y-%m-%d')} · training throughput ({', '.join(names)})\n\n"
-              f"- Machine: {describe_machine()}; load average {load:.1f} at the start"
-              + (f"; CPU native bf16 (avx512_bf16/amx_bf16): {'yes' if cpu_has_bf16() else 'no'}" if device == "cpu" else "")
-              + "\n"
-              f"- Command: `{command_line()}`\n" + "".join(f"- {n}\n" for n in notes)
-              + f"- {args.steps} timed optimiser steps per recipe after {args.warmup} untimed. Tokens/s counts real "
-              f"(non-padding) tokens per second of wall time, tokens/CPU-s per second of this process's CPU time "
-              f"(robust to other users of a shared CPU; with several threads it includes their waiting); "
-              f"MFU = tokens/s × (4·N + 6·N_lora) / peak rate (attention scores left out); "
-              f"peak GB = {memory}. Every recipe trains {lora_text}; token ids from the SmolLM2 "
-              f"tokenizer for every model (the Llama-3 one is not available offline).\n\n"
-              f"{markdown_table(rows)}\n")
-    if not args.no_log:
-        append_to_log(report)
+    bf16 = f"; CPU native bf16 (avx512_bf16/amx_bf16): {'yes' if cpu_has_bf16() else 'no'}" if device == "cpu" else ""
+    report = publish(
+        f"training throughput ({', '.join(names)})",
+        [f"Machine: {describe_machine()}; load average {load:.1f} at the start{bf16}", f"Command: `{command_line()}`",
+         *notes,
+         f"{args.steps} timed optimiser steps per recipe after {args.warmup} untimed. Tokens/s counts real "
+         f"(non-padding) tokens per second of wall time, tokens/CPU-s per second of this process's CPU time "
+         f"(robust to other users of a shared CPU; with several threads it includes their waiting); "
+         f"MFU = tokens/s × (4·N + 6·N_lora) / peak rate (attention scores left out); "
+         f"peak GB = {memory}. Every recipe trains {lora_text}; token ids from the SmolLM2 "
+         f"tokenizer for every model (the Llama-3 one is not available offline)."],
+        markdown_table(rows), log=not args.no_log)
     if args.report:
         with open(args.report, "a", encoding="utf-8") as f:
             f.write(report)
-    print(report)
 
 
 if __name__ == "__main__":
