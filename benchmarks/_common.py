@@ -41,7 +41,8 @@ def append_to_log(report: str) -> None:
 def publish(title: str, facts: list[str], body: str, log: bool = True) -> str:
     """A dated docs/benchmarks.md section: `title`, one bullet per fact (machine and command first), then
     `body` (tables, readings). Appended to the log when `log`, printed, and returned."""
-    report = f"\n## {time.strftime('%Y-%m-%d')} · {title}\n\n" + "".join(f"- {fact}\n" for fact in facts) + f"\n{body}\n"
+    bullets = "".join(f"- {fact}\n" for fact in facts)
+    report = f"\n## {time.strftime('%Y-%m-%d')} · {title}\n\n{bullets}\n{body}\n"
     if log:
         append_to_log(report)
     print(report)

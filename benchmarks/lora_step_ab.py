@@ -2,9 +2,10 @@
 
 Each variant is a copy of the base model with its own adapter and AdamW; every repeat times one step
 (forward, backward, AdamW) of each variant on the same packed batch of the default's train split (rows of
-``--pack-length`` tokens), after a 2048² matmul probe (fp32 and bf16 GFLOP/s: a contention check). Alternating the variants inside one
-process makes them share whatever else the CPU is doing; per step it reports real tokens per second of
-wall time and per second of this process's CPU time (robust to other users of a shared CPU).
+``--pack-length`` tokens), after a 2048² matmul probe (fp32 and bf16 GFLOP/s: a contention check).
+Alternating the variants inside one process makes them share whatever else the CPU is doing; per step it
+reports real tokens per second of wall time and per second of this process's CPU time (robust to other
+users of a shared CPU).
 
     python benchmarks/lora_step_ab.py --data runs/default/data --lora default --threads 1 \
         --variants fp32,amp,w16amp,w16amp-eager,w16amp-nodrop --repeats 3

@@ -54,8 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     translate.add_argument("--file", help="read glosses from a file, one per line ('-' for stdin)")
     translate.add_argument("--out", help="write JSONL here instead of stdout")
     translate.add_argument("--backend", default="torch", choices=BACKENDS,
-                           help="decoder: torch (reference), ct2 (CTranslate2) or llamacpp (llama.cpp on the GGUF export); "
-                           "ct2 and llamacpp need merged/ (default: %(default)s)")
+                           help="decoder: torch (reference), ct2 (CTranslate2) or llamacpp (llama.cpp on the GGUF "
+                           "export); ct2 and llamacpp need merged/ (default: %(default)s)")
     translate.add_argument("--quant", help=f"ct2 weight type: {', '.join(CT2_QUANTS)} (default: {DEFAULT_CT2_QUANT}); "
                            f"llamacpp: {', '.join(LLAMACPP_QUANTS)} (default: {DEFAULT_LLAMACPP_QUANT})")
     translate.add_argument("--threads", type=thread_count, default=0,
