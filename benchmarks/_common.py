@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import platform
 import sys
 import time
@@ -30,6 +31,40 @@ def describe_machine() -> str:
 def command_line() -> str:
     """The command that ran this script, with a repo-relative script path."""
     return "python " + " ".join([Path(sys.argv[0]).as_posix().replace(str(REPO_ROOT) + "/", ""), *sys.argv[1:]])
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return value
+
+
+def finished_run(path: str) -> Path:
+    """The run folder `path` (resolved from the repo root) or a one-line exit when it is not one."""
+    from glossa_utils import resolve_path
+
+    folder = resolve_path(path)
+    if not (folder / "params.yaml").is_file() or not (folder / "data" / "test.jsonl").is_file():
+        raise SystemExit(f"{Path(sys.argv[0]).name}: {path} is not a run folder (no params.yaml and data/test.jsonl); "
+                         "make run writes runs/default")
+    return folder
+
+
+def run_main(main):
+    """Run a benchmark's `main`; the project's own errors (params, data, backend, model) end in one line that
+    names the script instead of a traceback. Returns what `main` returns."""
+    from glossa_utils import ModelError, ParamsError
+    from glossa_utils.data import DataError
+
+    try:
+        return main()
+    except (ParamsError, ModelError, DataError, FileNotFoundError) as err:
+        raise SystemExit(f"{Path(sys.argv[0]).name}: {err}") from None
 
 
 def append_to_log(report: str) -> None:

@@ -20,7 +20,7 @@ import argparse
 import dataclasses
 import time
 
-from _common import append_to_log, command_line, describe_machine, markdown_table
+from _common import append_to_log, command_line, describe_machine, markdown_table, run_main
 
 from glossa_utils import (BLEU4, DECODING_VARIANTS, ROUGE_L, bootstrap_ci, build_prompt, load_model, load_params,
                           load_splits, load_template, load_tokenizer, paired_bootstrap_ci, postprocess, resolve_path,
@@ -87,4 +87,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

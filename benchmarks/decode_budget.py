@@ -31,9 +31,9 @@ import statistics
 import time
 
 import torch
-from _common import command_line, describe_machine, markdown_table, publish
+from _common import command_line, describe_machine, finished_run, markdown_table, positive_int, publish, run_main
 
-from glossa_utils import Translator, build_prompt, load_splits, resolve_path, show_path
+from glossa_utils import LLAMACPP_QUANTS, Translator, build_prompt, load_splits, show_path
 from glossa_utils.notation import rule_translate
 
 DRAFT_SOURCES = {"gloss lower-cased": str.lower, "rule baseline": rule_translate}
@@ -159,13 +159,16 @@ def speculation(translator: Translator, pairs: list[dict], predictions: list[dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", default="runs/default", help="a finished run folder (merged model, predictions)")
-    parser.add_argument("--quants", nargs="+", default=["f16", "q8_0"], help="GGUF weight types to measure")
-    parser.add_argument("--threads", type=int, default=2, help="CPU threads of llama.cpp and the bandwidth probe")
-    parser.add_argument("--draft-tokens", type=int, nargs="+", default=[2, 4, 8], help="k of the speculation table")
+    parser.add_argument("--quants", nargs="+", default=["f16", "q8_0"], choices=LLAMACPP_QUANTS,
+                        help="GGUF weight types to measure")
+    parser.add_argument("--threads", type=positive_int, default=2,
+                        help="CPU threads of llama.cpp and the bandwidth probe")
+    parser.add_argument("--draft-tokens", type=positive_int, nargs="+", default=[2, 4, 8],
+                        help="k of the speculation table")
     parser.add_argument("--no-log", action="store_true", help="do not append to docs/benchmarks.md")
     args = parser.parse_args()
 
-    run_dir = resolve_path(args.run)
+    run_dir = finished_run(args.run)
     test = load_splits(run_dir / "data")["test"]
     predictions = [json.loads(line) for line in (run_dir / "predictions.jsonl").read_text().splitlines()]
     if [p["gloss"] for p in predictions] != [p["gloss"] for p in test]:
@@ -194,4 +197,4 @@ def main() -> None:
             f"{markdown_table(spec_rows)}", log=not args.no_log)
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

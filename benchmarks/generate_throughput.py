@@ -19,7 +19,7 @@ from dataclasses import replace
 
 import pandas as pd
 import torch
-from _common import command_line, describe_machine, publish, timed
+from _common import command_line, describe_machine, publish, run_main, timed
 
 from glossa_utils import (Translator, card_count_sentences, count_sentences, load_all_metrics, load_params,
                           load_splits, resolve_path, show_path, translate_pairs, truncate_sentences)
@@ -98,4 +98,4 @@ def main() -> None:
             f"{pd.DataFrame([latency]).to_markdown(index=False)}", log=not args.no_log)
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

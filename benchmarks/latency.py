@@ -23,9 +23,11 @@ import statistics
 import warnings
 from dataclasses import replace
 
-from _common import command_line, describe_machine, markdown_table, publish, timed
+from _common import (command_line, describe_machine, finished_run, markdown_table, positive_int, publish, run_main,
+                     timed)
 
-from glossa_utils import BLEU4, Translator, load_params, load_splits, paired_bootstrap_ci, resolve_path, show_path
+from glossa_utils import BLEU4, Translator, load_params, load_splits, paired_bootstrap_ci, show_path
+from glossa_utils.backends import BACKENDS, FAST_BACKENDS
 
 
 def measure(translator: Translator, glosses: list[str], repeats: int, batch_size: int) -> dict:
@@ -46,6 +48,11 @@ def parse_backend(spec: str) -> tuple[str, str | None, int]:
     backend, _, quant = rest.partition(":")
     if threads and not threads.isdigit():
         raise SystemExit(f"latency.py: bad thread count in {spec!r} (name[:quant][@threads])")
+    if backend not in BACKENDS:
+        raise SystemExit(f"latency.py: unknown backend {backend!r} in {spec!r} (have {', '.join(BACKENDS)})")
+    if quant and (backend == "torch" or quant not in FAST_BACKENDS[backend][0]):
+        have = ", ".join(FAST_BACKENDS[backend][0]) if backend != "torch" else "none: torch has no weight types"
+        raise SystemExit(f"latency.py: unknown weight type {quant!r} in {spec!r} (have {have})")
     return backend, quant or None, int(threads or 0)
 
 
@@ -54,22 +61,22 @@ def main() -> None:
     parser.add_argument("--run", default="runs/default", help="a finished run folder (merged model + test split)")
     parser.add_argument("--backends", nargs="+", default=["torch", "ct2:int8"],
                         help="backend[:quant][@threads] each; the first is the reference (default: %(default)s)")
-    parser.add_argument("--repeats", type=int, default=3, help="passes over the test glosses per measurement")
-    parser.add_argument("--batch-size", type=int, default=16, help="batch size of the throughput passes")
-    parser.add_argument("--limit", type=int, default=None, help="use the first N test glosses only")
+    parser.add_argument("--repeats", type=positive_int, default=3, help="passes over the test glosses per measurement")
+    parser.add_argument("--batch-size", type=positive_int, default=16, help="batch size of the throughput passes")
+    parser.add_argument("--limit", type=positive_int, default=None, help="use the first N test glosses only")
     parser.add_argument("--no-log", action="store_true", help="do not append to docs/benchmarks.md")
     args = parser.parse_args()
 
-    run_dir = resolve_path(args.run)
+    run_dir = finished_run(args.run)
     cfg = load_params(run_dir / "params.yaml")
     test = load_splits(run_dir / "data")["test"][: args.limit]
     glosses, references = [p["gloss"] for p in test], [p["text"] for p in test]
+    specs = [parse_backend(spec) for spec in args.backends]  # every spec checked before anything runs
     load_before = os.getloadavg()[0]
     machine = describe_machine()  # before any backend: torch's thread count as the torch backend uses it
     rows, outputs = [], {}
     warnings.simplefilter("ignore")  # input warnings are the same for every backend
-    for spec in args.backends:
-        backend, quant, threads = parse_backend(spec)
+    for spec, (backend, quant, threads) in zip(args.backends, specs):
         translator, load_seconds = timed(lambda: Translator.load(run_dir, backend=backend, quant=quant, threads=threads))
         result = measure(translator, glosses, args.repeats, args.batch_size)
         outputs[spec] = result.pop("outputs")
@@ -96,4 +103,4 @@ def main() -> None:
             markdown_table(rows), log=not args.no_log)
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -53,7 +53,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 import torch
-from _common import command_line, describe_machine, markdown_table, publish
+from _common import command_line, describe_machine, markdown_table, publish, run_main
 
 from glossa_utils import (PadCollator, RunConfig, add_lora, build_trainer, describe_training, encode_pairs,
                           frozen_weights_in_bf16, load_model, load_template, load_tokenizer, read_jsonl,
@@ -392,4 +392,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -20,7 +20,7 @@ import argparse
 import json
 import sys
 
-from _common import append_to_log, command_line, describe_machine, markdown_table
+from _common import append_to_log, command_line, describe_machine, markdown_table, run_main
 
 from glossa_utils import (PAIRED_METRICS, count_gloss_sentences, count_sentences, filter_source, load_run_params,
                           paired_comparison, read_system_predictions, repostprocess, resolve_path, show_path, write_json)
@@ -94,4 +94,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

@@ -1,0 +1,52 @@
+"""benchmarks/_common.py and latency.py's backend specs: bad arguments end in one line, not a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import pytest
+
+from glossa_utils import REPO_ROOT, ModelError
+
+sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+from _common import finished_run, positive_int, run_main  # noqa: E402
+from latency import parse_backend  # noqa: E402
+
+
+def test_positive_int():
+    assert positive_int("3") == 3
+    for bad in ("0", "-2", "x", "1.5"):
+        with pytest.raises(argparse.ArgumentTypeError, match="whole number >= 1"):
+            positive_int(bad)
+
+
+def test_finished_run_needs_params_and_a_test_split(tmp_path):
+    with pytest.raises(SystemExit, match="is not a run folder"):
+        finished_run(str(tmp_path))
+    (tmp_path / "data").mkdir()
+    (tmp_path / "params.yaml").write_text("name: x\n")
+    (tmp_path / "data" / "test.jsonl").write_text("")
+    assert finished_run(str(tmp_path)) == tmp_path
+
+
+def test_run_main_turns_project_errors_into_one_line():
+    assert run_main(lambda: 7) == 7
+
+    def broken():
+        raise ModelError("unknown backend 'foo'")
+
+    with pytest.raises(SystemExit, match=r"^\S+: unknown backend 'foo'$"):
+        run_main(broken)
+    with pytest.raises(ZeroDivisionError):  # a bug in the script itself still shows its traceback
+        run_main(lambda: 1 / 0)
+
+
+def test_backend_specs_are_checked_before_anything_runs():
+    assert parse_backend("torch") == ("torch", None, 0)
+    assert parse_backend("llamacpp:q8_0@2") == ("llamacpp", "q8_0", 2)
+    assert parse_backend("ct2:int8") == ("ct2", "int8", 0)
+    for bad, message in [("foo", "unknown backend 'foo'"), ("llamacpp:q4_0", "unknown weight type 'q4_0'"),
+                         ("torch:f16", "torch has no weight types"), ("ct2@x", "bad thread count")]:
+        with pytest.raises(SystemExit, match=message):
+            parse_backend(bad)
