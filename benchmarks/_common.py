@@ -22,10 +22,25 @@ def timed(fn):
     return result, time.perf_counter() - start
 
 
+def cpu_model(cpuinfo: str | Path = "/proc/cpuinfo") -> str:
+    """The CPU's model name ("AMD EPYC", "Intel(R) Xeon(R) ..."): from `cpuinfo` on Linux, else `platform`.
+
+    The same threads of two CPU models can differ twofold on these benchmarks, so the logs name the model.
+    """
+    try:
+        for line in Path(cpuinfo).read_text(errors="replace").splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and value.strip():
+                return " ".join(value.split())
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
 def describe_machine() -> str:
-    """CPU architecture, the accelerator (GPU name, or CPU threads) and the torch version."""
+    """CPU architecture and model, the accelerator (GPU name, or CPU threads) and the torch version."""
     device = "cuda: " + torch.cuda.get_device_name() if torch.cuda.is_available() else f"CPU, {torch.get_num_threads()} threads"
-    return f"{platform.machine()} {platform.processor() or ''} ({device}), torch {torch.__version__}".replace("  ", " ")
+    return f"{platform.machine()} {cpu_model()} ({device}), torch {torch.__version__}"
 
 
 def command_line() -> str:

@@ -1,4 +1,5 @@
-"""benchmarks/_common.py and latency.py's backend specs: bad arguments end in one line, not a traceback."""
+"""benchmarks/_common.py and latency.py's backend specs: bad arguments end in one line, not a traceback;
+the machine line names the CPU model."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from glossa_utils import REPO_ROOT, ModelError
 
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
-from _common import finished_run, positive_int, run_main  # noqa: E402
+from _common import cpu_model, describe_machine, finished_run, positive_int, run_main  # noqa: E402
 from latency import parse_backend  # noqa: E402
 
 
@@ -50,3 +51,17 @@ def test_backend_specs_are_checked_before_anything_runs():
                          ("torch:f16", "torch has no weight types"), ("ct2@x", "bad thread count")]:
         with pytest.raises(SystemExit, match=message):
             parse_backend(bad)
+
+
+def test_cpu_model_reads_the_first_model_name(tmp_path):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD  EPYC 9R14\n\n"
+                       "processor\t: 1\nmodel name\t: another\n")
+    assert cpu_model(cpuinfo) == "AMD EPYC 9R14"
+    cpuinfo.write_text("processor\t: 0\nmodel name\t:\n")  # no name given: fall back, never crash
+    assert cpu_model(cpuinfo) != ""
+    assert cpu_model(tmp_path / "missing") != ""
+
+
+def test_describe_machine_names_the_cpu_model():
+    assert cpu_model() in describe_machine()
