@@ -17,6 +17,9 @@ adapters fp32); ``head`` the LM head only at supervised positions (`supervised_l
 ``train.supervised_head`` does); ``eager`` attention instead of sdpa; ``nodrop`` LoRA dropout 0 instead
 of the params' value; ``compile`` `torch.compile` (inductor, dynamic shapes; its compile time is in the
 untimed first step, printed).
+
+``--profile N`` then runs N more steps of each variant under `torch.profiler` and prints where their CPU
+time went, operator by operator (what a step spends on matrix products and what on everything else).
 """
 
 from __future__ import annotations
@@ -66,6 +69,16 @@ def time_step(model, optimizer, batch: dict, variant: str) -> tuple[float, float
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
+def profile_steps(model, optimizer, batches: list[dict], variant: str, rows: int = 15) -> str:
+    """`torch.profiler`'s table of the `rows` operators with the most self CPU time over these steps."""
+    from torch.profiler import ProfilerActivity, profile
+
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for batch in batches:
+            time_step(model, optimizer, batch, variant)
+    return prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default="runs/default/data", help="a run's data folder (train.jsonl)")
@@ -75,6 +88,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=8, help="examples per step (packed into rows of 512 tokens)")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--pack-length", type=int, default=512, help="tokens per packed row (train.pack_length)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="afterwards, profile N steps of each variant and print the top operators")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     cfg = load_params("params/default.yaml")
@@ -108,6 +123,9 @@ def main() -> None:
         m, m0, c, c0 = (statistics.median(x) for x in (wall[v], wall[variants[0]], cpu[v], cpu[variants[0]]))
         print(f"| {v} | {m:.1f} [{min(wall[v]):.1f}–{max(wall[v]):.1f}] | {m / m0:.2f} | "
               f"{c:.1f} [{min(cpu[v]):.1f}–{max(cpu[v]):.1f}] | {c / c0:.2f} |")
+    for v in variants if args.profile > 0 else []:
+        print(f"\n{v}: {args.profile} step(s) under torch.profiler, operators by their own CPU time")
+        print(profile_steps(*built[v], [batches[1 + i % args.repeats] for i in range(args.profile)], v))
 
 
 if __name__ == "__main__":

@@ -65,3 +65,21 @@ def test_cpu_model_reads_the_first_model_name(tmp_path):
 
 def test_describe_machine_names_the_cpu_model():
     assert cpu_model() in describe_machine()
+
+
+def test_lora_step_ab_profiles_a_variant(tiny_model_path):
+    import contextlib
+
+    import torch
+
+    from glossa_utils import load_model, load_params
+    from lora_step_ab import build_variant, profile_steps
+
+    base = load_model(tiny_model_path, device="cpu").requires_grad_(False)
+    model, optimizer = build_variant(base, load_params("params/default.yaml"), "fp32", contextlib.ExitStack())
+    ids = torch.randint(0, base.config.vocab_size, (2, 12))
+    before = [p.detach().clone() for p in model.parameters() if p.requires_grad]
+    table = profile_steps(model, optimizer, [{"input_ids": ids, "labels": ids}] * 2, "fp32", rows=5)
+    assert "aten::" in table and "Self CPU" in table
+    after = [p for p in model.parameters() if p.requires_grad]
+    assert any(not torch.equal(a, b) for a, b in zip(after, before))  # the profiled steps really trained
