@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from .config import GenerateConfig, resolve_path
-from .generate import extract_answer, finished_sentences, generate_raw
+from .generate import answer_complete, generate_raw
 from .models import ModelError
 
 BACKENDS = ("torch", "ct2", "llamacpp")
@@ -131,8 +131,7 @@ class CT2Backend:
         def stop(step) -> bool:
             ids = generated.setdefault(step.batch_id, [])
             ids.append(step.token_id)
-            text = self.tokenizer.decode(ids, skip_special_tokens=True)
-            return finished_sentences(extract_answer(text)) >= sentences[step.batch_id]
+            return answer_complete(self.tokenizer.decode(ids, skip_special_tokens=True), sentences[step.batch_id])
 
         return stop
 
@@ -277,7 +276,7 @@ class LlamaCppBackend:
             return lambda ids: False
 
         def stop(ids: list[int]) -> bool:
-            return finished_sentences(extract_answer(self.tokenizer.decode(ids, skip_special_tokens=True))) >= sentences
+            return answer_complete(self.tokenizer.decode(ids, skip_special_tokens=True), sentences)
 
         return stop
 

@@ -83,6 +83,12 @@ def finished_sentences(text: str) -> int:
     return sum(1 for s in split_sentences(text) if s.rstrip().endswith((".", "!", "?")))
 
 
+def answer_complete(continuation: str, sentences: int) -> bool:
+    """Whether the answer in a decoded `continuation` already holds `sentences` finished sentences: the
+    stop test every backend's length-aware decoding uses (`SentenceStopper`, CTranslate2, llama.cpp)."""
+    return finished_sentences(extract_answer(continuation)) >= sentences
+
+
 class SentenceStopper(StoppingCriteria):
     """Length-aware decoding: a row stops once its continuation holds as many finished sentences as its gloss.
 
@@ -95,7 +101,7 @@ class SentenceStopper(StoppingCriteria):
 
     def __call__(self, input_ids: torch.LongTensor, scores, **kwargs) -> torch.BoolTensor:
         texts = self.tokenizer.batch_decode(input_ids[:, self.prompt_length:], skip_special_tokens=True)
-        done = [finished_sentences(extract_answer(t)) >= n for t, n in zip(texts, self.sentences)]
+        done = [answer_complete(t, n) for t, n in zip(texts, self.sentences)]
         return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
 
 
