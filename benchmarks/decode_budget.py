@@ -196,5 +196,6 @@ def main() -> None:
             f"of k + 1 tokens with logits at every position, over one of 1 token:\n\n"
             f"{markdown_table(spec_rows)}", log=not args.no_log)
 
+
 if __name__ == "__main__":
     run_main(main)

@@ -97,5 +97,6 @@ def main() -> None:
             f"{table.to_markdown(index=False)}\n\nInteractive latency (one gloss at a time, greedy, length-aware):\n\n"
             f"{pd.DataFrame([latency]).to_markdown(index=False)}", log=not args.no_log)
 
+
 if __name__ == "__main__":
     run_main(main)

@@ -102,5 +102,6 @@ def main() -> None:
              f"warm) and batches of {args.batch_size} (best of {args.repeats}); results: `{show_path(out)}`"],
             markdown_table(rows), log=not args.no_log)
 
+
 if __name__ == "__main__":
     run_main(main)

@@ -91,6 +91,8 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="afterwards, profile N steps of each variant and print the top operators")
     args = parser.parse_args()
+    if args.profile < 0:
+        parser.error(f"--profile must be 0 (off) or a number of steps, got {args.profile}")
     torch.set_num_threads(args.threads)
     cfg = load_params("params/default.yaml")
     cfg = replace(cfg, lora=CARD_LORA) if args.lora == "card" else cfg

@@ -205,9 +205,10 @@ class LlamaCppBackend:
     answer holds the gloss's sentence count. One prompt is decoded by ``Llama.generate`` (reusing the
     cached KV of the prefix it shares with the previous prompt). Several prompts under greedy decoding
     without a repetition penalty are decoded together, ``generate.batch_size`` at a time, by
-    `LlamaCppBatch`: one llama.cpp call per step for all of them. On the default run (f16, two threads)
-    that is 11.6 sentences/s against 4.8 one by one; its batched matrix products round a little
-    differently, and one of the 44 test translations differed from torch's (f32: none; docs/benchmarks.md).
+    `LlamaCppBatch`: one llama.cpp call per step for all of them. On the default run (f16, two threads of
+    a Xeon) that is 11.6 sentences/s against 4.8 one by one (10.9 on the AMD EPYC); its batched matrix
+    products round a little differently, and one of the 44 test translations once differed from torch's
+    (f32: none; docs/benchmarks.md).
     Sampling and penalties stay on ``Llama.generate``. Beam search is not offered.
     """
 

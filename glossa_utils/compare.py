@@ -33,8 +33,9 @@ def find_runs(patterns: list[str], missing_ok: bool = False) -> tuple[list[Path]
 
     A path named explicitly must exist and hold at least one run (with `missing_ok`, a missing one is a
     note instead: 07's learning curve names ``runs/default``, which exists only after ``make run``).
-    Folders whose names start with ``_`` (test runs) are left out of globs. Runs that have not finished (no ``metrics.json``) are not
-    compared; they are returned as notes so the notebook can say so. Returns ``(runs, notes)``.
+    Folders whose names start with ``_`` (test runs) are left out of globs. Runs that have not finished (no
+    ``metrics.json``) are not compared; they are returned as notes so the notebook can say so. Returns
+    ``(runs, notes)``.
     """
     runs: list[Path] = []
     notes: list[str] = []

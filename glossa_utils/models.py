@@ -86,7 +86,8 @@ def gguf_parsed_once() -> Iterator[None]:
     ``gguf.GGUFReader`` (a read-only view of a memory-mapped file) and ``gguf.get_tensor_name_map`` are
     pure functions of their arguments, and transformers imports both from ``gguf`` when it calls them,
     so they are memoised here for the block and restored after it. Notebook 02's conversion cell took
-    6.0 s instead of 15.1 s on 2 cores (docs/benchmarks.md), with byte-identical files (tests/test_models.py).
+    6.0 s instead of 15.1 s on a 2-core Xeon, and 9–10 s on the 2-core AMD EPYC, where the code before it
+    took 20 s (docs/benchmarks.md); the files are byte-identical (tests/test_models.py).
     """
     import gguf
 
