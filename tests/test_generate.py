@@ -80,6 +80,17 @@ def test_finished_sentences_ignores_an_unterminated_tail():
     assert finished_sentences("Mr. Smith") == 0
 
 
+def test_answer_complete_counts_finished_sentences_of_the_answer_only():
+    from glossa_utils.generate import answer_complete
+
+    assert answer_complete("I'm tired. I'm going home.", 2)
+    assert not answer_complete("I'm tired. I'm go", 2)  # the tail is not finished yet
+    assert answer_complete("I'm tired. I'm go", 1)
+    assert not answer_complete("Mr. Smith", 1)  # an abbreviation ends no sentence
+    assert not answer_complete(" [/INST] Hello", 1)  # only the answer counts, never the echoed prompt
+    assert answer_complete("Hello. [INST] More. Text.", 1) and not answer_complete("Hello. [INST] More. Text.", 2)
+
+
 def test_length_aware_decoding_stops_each_row_at_its_sentence_count(tiny_model_path):
     from glossa_utils.generate import SentenceStopper
 
