@@ -24,7 +24,7 @@ def tiny_run(tmp_path_factory, tiny_model_path):
     return run
 
 
-@pytest.mark.parametrize("quant", ["f32", "q8_0"])
+@pytest.mark.parametrize("quant", ["f32", "bf16", "q8_0"])
 def test_gguf_round_trip_reproduces_the_merged_model(tiny_run, tmp_path, quant):
     path = export_gguf(tiny_run, quant, tmp_path)
     assert path.name == f"model-{quant}.gguf" and not list(tmp_path.glob("*.tmp"))
