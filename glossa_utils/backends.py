@@ -9,12 +9,18 @@ and return the decoded continuation of each prompt; `Translator` does the input 
 post-processing for either.
 
 ``llamacpp`` runs the run's GGUF export (``<run>/export/gguf/model-<quant>.gguf``, written on first use like
-the ct2 conversion) through llama.cpp (llama-cpp-python), fed the same token ids as torch. f16 weights are
-the default: on the default run f16 and f32 gave the same greedy translations as torch on all 44 test
-glosses and f16 decoded faster; q8_0 was faster still but changed 9 of 44 translations and lowered BLEU-4
-(paired interval excluding 0; docs/benchmarks.md). llama.cpp's extra weight buffers (AMX, repacking) are
-turned off: on a CPU that reports AMX-INT8 inside a VM, llama.cpp's AMX matrix product for q8_0 faulted
-(SIGSEGV on ``ldtilecfg``) on the first decode — with our q8_0 file and with llama.cpp's own quantisation.
+the ct2 conversion) through llama.cpp (llama-cpp-python), fed the same token ids as torch, with flash
+attention on: on the default run (2-core AMD EPYC, f16 weights, batches of 44) it raised batches from 10.3 to
+15.4 sentences/s and one gloss's median from 150 to 122 ms, with the same translations (docs/benchmarks.md).
+The default weights are bf16 on a CPU that multiplies bf16 natively (`models.cpu_has_bf16`; llama.cpp's bf16
+matrix products then do twice the work per cycle of f16's, which it widens to f32) and f16 elsewhere. Both
+are 16 bits a weight, so one gloss reads as many bytes with either. There bf16 decoded batches at 20.6
+sentences/s, kept torch's greedy translation for all 44 test glosses (f16: 43) and took 114 ms for one gloss;
+q8_0 was no faster for one gloss and changed 5 of 44 translations.
+
+llama.cpp's extra weight buffers (AMX, repacking) are turned off: on a CPU that reports AMX-INT8 inside a VM,
+llama.cpp's AMX matrix product for q8_0 faulted (SIGSEGV on ``ldtilecfg``) on the first decode — with our
+q8_0 file and with llama.cpp's own quantisation.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ import numpy as np
 
 from .config import GenerateConfig, resolve_path
 from .generate import answer_complete, generate_raw
-from .models import ModelError
+from .models import ModelError, cpu_has_bf16
 
 BACKENDS = ("torch", "ct2", "llamacpp")
 """Backends `Translator.load` accepts."""
@@ -41,10 +47,11 @@ CT2_QUANTS = ("float32", "int8_float32", "int8")
 
 DEFAULT_CT2_QUANT = "float32"
 
-LLAMACPP_QUANTS = ("f32", "f16", "q8_0")
+LLAMACPP_QUANTS = ("f32", "f16", "bf16", "q8_0")
 """GGUF weight types the llamacpp backend decodes (those `export.export_gguf` writes)."""
 
-DEFAULT_LLAMACPP_QUANT = "f16"
+DEFAULT_LLAMACPP_QUANT = "bf16" if cpu_has_bf16() else "f16"
+"""bf16 where the CPU computes it natively, else f16 (see the module docstring)."""
 
 
 def default_threads() -> int:
@@ -173,7 +180,8 @@ _LOAD_LOCK = threading.Lock()
 
 
 def open_llama(gguf_path: Path, threads: int, n_ctx: int):
-    """A ``llama_cpp.Llama`` on `gguf_path`, CPU only, quiet, with llama.cpp's extra weight buffers off.
+    """A ``llama_cpp.Llama`` on `gguf_path`, CPU only, quiet, flash attention on, llama.cpp's extra weight
+    buffers off.
 
     ``Llama`` does not expose ``use_extra_bufts``, so its model-params factory is wrapped while it loads
     (under a lock). The extra buffers are where llama.cpp's AMX kernels live; see the module docstring.
@@ -191,7 +199,8 @@ def open_llama(gguf_path: Path, threads: int, n_ctx: int):
         module.llama_model_default_params = without_extra_buffers
         try:
             return llama_cpp.Llama(model_path=str(gguf_path), n_ctx=n_ctx, n_batch=min(512, n_ctx), n_threads=threads,
-                                   n_threads_batch=threads, n_gpu_layers=0, last_n_tokens_size=n_ctx, verbose=False)
+                                   n_threads_batch=threads, n_gpu_layers=0, last_n_tokens_size=n_ctx, flash_attn=True,
+                                   verbose=False)
         finally:
             module.llama_model_default_params = default
 
@@ -205,10 +214,10 @@ class LlamaCppBackend:
     answer holds the gloss's sentence count. One prompt is decoded by ``Llama.generate`` (reusing the
     cached KV of the prefix it shares with the previous prompt). Several prompts under greedy decoding
     without a repetition penalty are decoded together, ``generate.batch_size`` at a time, by
-    `LlamaCppBatch`: one llama.cpp call per step for all of them. On the default run (f16, two threads of
-    a Xeon) that is 11.6 sentences/s against 4.8 one by one (10.9 on the AMD EPYC); its batched matrix
-    products round a little differently, and one of the 44 test translations once differed from torch's
-    (f32: none; docs/benchmarks.md).
+    `LlamaCppBatch`: one llama.cpp call per step for all of them. On the default run (bf16, two threads of
+    an AMD EPYC) batches of 44 ran 20.6 sentences/s and batches of 16 15.1 (docs/benchmarks.md); batched
+    matrix products round a little differently from one-by-one decoding (f16 differed from torch on one of
+    the 44 test translations in batches; bf16 and f32 on none).
     Sampling and penalties stay on ``Llama.generate``. Beam search is not offered.
     """
 

@@ -8,7 +8,7 @@ import warnings
 import pytest
 
 from glossa_utils import REPO_ROOT, ModelError, Translator
-from glossa_utils.backends import CT2Backend, TorchBackend
+from glossa_utils.backends import DEFAULT_LLAMACPP_QUANT, CT2Backend, TorchBackend
 from glossa_utils.config import GenerateConfig
 
 from .conftest import needs_llama_cpp, run_glossa
@@ -84,7 +84,7 @@ def test_cli_translate_backend(tiny_model_path):
 # llama.cpp (llama-cpp-python, the `llamacpp` extra): the GGUF export decoded with the torch path's token ids.
 
 @needs_llama_cpp
-@pytest.mark.parametrize("quant", ["f32", "f16", "q8_0"])
+@pytest.mark.parametrize("quant", ["f32", "f16", "bf16", "q8_0"])
 def test_llamacpp_greedy_matches_torch(tiny_model_path, torch_results, quant):
     from glossa_utils.backends import LlamaCppBackend
 
@@ -157,6 +157,9 @@ def test_llamacpp_batches_decode_like_one_by_one(tiny_model_path, batch_size):
     assert backend.batched is None  # one prompt at a time never builds the batch context
     assert backend.generate(PROMPTS, cfg, 0, [1] * len(PROMPTS)) == alone
     assert backend.batched is not None and backend.batched.sequences == min(batch_size, len(PROMPTS))
+    import llama_cpp  # flash attention on; the batch context copies these params
+
+    assert backend.llm.context_params.flash_attn_type == llama_cpp.LLAMA_FLASH_ATTN_TYPE_ENABLED
     stopped = replace(cfg, stop_at_sentences=True)
     assert backend.generate(PROMPTS, stopped, 0, [1, 1, 2, 1, 1]) == one_by_one(backend, stopped, [1, 1, 2, 1, 1])
     short = replace(cfg, max_new_tokens=3)
@@ -199,7 +202,7 @@ def test_llamacpp_run_folder_exports_once(tmp_path, tiny_model_path):
     shutil.copytree(tiny_model_path, run / "merged")
     shutil.copy(REPO_ROOT / "params" / "smoke.yaml", run / "params.yaml")
     translator = Translator.load(run, backend="llamacpp")
-    target = run / "export" / "gguf" / "model-f16.gguf"
+    target = run / "export" / "gguf" / f"model-{DEFAULT_LLAMACPP_QUANT}.gguf"  # bf16 on a CPU with native bf16
     assert translator.backend.gguf_path == target and target.is_file()
     written = target.stat().st_mtime_ns
     Translator.load(run, backend="llamacpp")
