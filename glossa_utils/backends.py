@@ -11,12 +11,13 @@ post-processing for either.
 ``llamacpp`` runs the run's GGUF export (``<run>/export/gguf/model-<quant>.gguf``, written on first use like
 the ct2 conversion) through llama.cpp (llama-cpp-python), fed the same token ids as torch, with flash
 attention on: on the default run (2-core AMD EPYC, f16 weights, batches of 44) it raised batches from 10.3 to
-15.4 sentences/s and one gloss's median from 150 to 122 ms, with the same translations (docs/benchmarks.md).
-The default weights are bf16 on a CPU that multiplies bf16 natively (`models.cpu_has_bf16`; llama.cpp's bf16
-matrix products then do twice the work per cycle of f16's, which it widens to f32) and f16 elsewhere. Both
-are 16 bits a weight, so one gloss reads as many bytes with either. There bf16 decoded batches at 20.6
-sentences/s, kept torch's greedy translation for all 44 test glosses (f16: 43) and took 114 ms for one gloss;
-q8_0 was no faster for one gloss and changed 5 of 44 translations.
+14.9–15.4 sentences/s and one gloss's median from 150 to 122–129 ms, with the same translations
+(docs/benchmarks.md). The default weights are bf16 on a CPU that multiplies bf16 natively
+(`models.cpu_has_bf16`; llama.cpp's bf16 matrix products can then do up to twice the work per cycle of f16's,
+which it widens to f32) and f16 elsewhere. Both are 16 bits a weight, so one gloss reads as many bytes with
+either. There bf16 decoded batches of 44 at 16.6–20.6 sentences/s, kept torch's greedy translation for all 44
+test glosses (f16: 43) and took 114–117 ms for one gloss; q8_0 was not steadily faster for one gloss (110–123
+ms) and changed 5 of 44 translations.
 
 llama.cpp's extra weight buffers (AMX, repacking) are turned off: on a CPU that reports AMX-INT8 inside a VM,
 llama.cpp's AMX matrix product for q8_0 faulted (SIGSEGV on ``ldtilecfg``) on the first decode — with our
@@ -215,7 +216,7 @@ class LlamaCppBackend:
     cached KV of the prefix it shares with the previous prompt). Several prompts under greedy decoding
     without a repetition penalty are decoded together, ``generate.batch_size`` at a time, by
     `LlamaCppBatch`: one llama.cpp call per step for all of them. On the default run (bf16, two threads of
-    an AMD EPYC) batches of 44 ran 20.6 sentences/s and batches of 16 15.1 (docs/benchmarks.md); batched
+    an AMD EPYC) batches of 44 ran 16.6–20.6 sentences/s and batches of 16 15.1 (docs/benchmarks.md); batched
     matrix products round a little differently from one-by-one decoding (f16 differed from torch on one of
     the 44 test translations in batches; bf16 and f32 on none).
     Sampling and penalties stay on ``Llama.generate``. Beam search is not offered.
