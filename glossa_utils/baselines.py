@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from .config import REPO_ROOT, GenerateConfig, RunConfig, resolve_path
+from .config import REPO_ROOT, RunConfig, resolve_path
 from .data import Pair, sample_per_source
 from .generate import count_sentences, generate_raw, truncate_sentences
 from .notation import rule_translate

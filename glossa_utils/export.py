@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import GenerateConfig, load_params, resolve_path
+from .config import GenerateConfig, resolve_path
 from .models import ModelError, check_checkpoint, find_smollm2_gguf
 
 GGUF_QUANTS = ("f32", "f16", "bf16", "q8_0")

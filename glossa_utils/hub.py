@@ -101,7 +101,6 @@ def model_card(run_dir: str | Path, repo_id: str = "your-name/glossa-adapter", m
                 "learning rate": cfg.train.lr, "batch × accumulation": f"{cfg.train.batch_size} × {cfg.train.grad_accum}",
                 "warm-up steps": cfg.train.warmup_steps, "max length (tokens)": cfg.train.max_length,
                 "precision": cfg.train.precision, "seed": cfg.seed}
-    splits = data_card.get("splits", {})
     return CARD_TEMPLATE.read_text(encoding="utf-8").format(
         front_matter=yaml.safe_dump(front, sort_keys=False).strip(),
         title=f"Glossa-llama: {cfg.name} (gloss → English)", repo_url=REPO_URL,
