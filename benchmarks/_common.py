@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 
 from glossa_utils import REPO_ROOT
+from glossa_utils.models import cpuinfo_field
 
 BENCHMARK_LOG = REPO_ROOT / "docs" / "benchmarks.md"
 
@@ -27,14 +28,7 @@ def cpu_model(cpuinfo: str | Path = "/proc/cpuinfo") -> str:
 
     The same threads of two CPU models can differ twofold on these benchmarks, so the logs name the model.
     """
-    try:
-        for line in Path(cpuinfo).read_text(errors="replace").splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name" and value.strip():
-                return " ".join(value.split())
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
+    return cpuinfo_field("model name", cpuinfo) or platform.processor() or "unknown CPU"
 
 
 def describe_machine() -> str:

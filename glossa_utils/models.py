@@ -308,17 +308,27 @@ def pick_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+def cpuinfo_field(key: str, cpuinfo: str | Path = "/proc/cpuinfo") -> str | None:
+    """The first non-empty value of `key` (``flags``, ``model name``) in Linux's `cpuinfo`, spaces folded;
+    None where the file or the key is missing (not Linux)."""
+    try:
+        with open(cpuinfo, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                name, _, value = line.partition(":")
+                if name.strip() == key and value.strip():
+                    return " ".join(value.split())
+    except OSError:
+        pass
+    return None
+
+
 def cpu_has_bf16() -> bool:
     """Whether this CPU computes bf16 natively (AVX512-BF16 or AMX-BF16 in /proc/cpuinfo's flags).
 
     On such CPUs oneDNN runs bf16 matmuls several times faster than fp32; elsewhere bf16 is emulated
     and slower, so `pick_precision` keeps fp32 there.
     """
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
-    except OSError:  # not Linux
-        return False
+    flags = (cpuinfo_field("flags") or "").split()
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 

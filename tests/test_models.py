@@ -150,6 +150,16 @@ def test_cpu_bf16_is_read_from_the_cpu_flags(monkeypatch, tmp_path, flags, nativ
     assert cpu_has_bf16() is native
 
 
+def test_cpuinfo_field_reads_the_first_value(tmp_path):
+    from glossa_utils.models import cpuinfo_field
+
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nmodel name\t:\nflags\t\t: fpu  avx512f\n\nmodel name\t: AMD EPYC\n")
+    assert cpuinfo_field("flags", cpuinfo) == "fpu avx512f"  # spaces folded
+    assert cpuinfo_field("model name", cpuinfo) == "AMD EPYC"  # an empty value is skipped
+    assert cpuinfo_field("bogomips", cpuinfo) is None and cpuinfo_field("flags", tmp_path / "missing") is None
+
+
 def test_missing_or_corrupt_checkpoint_is_caught_before_use(tiny_model_path, tmp_path):
     import shutil
 
