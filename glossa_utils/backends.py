@@ -51,8 +51,12 @@ DEFAULT_CT2_QUANT = "float32"
 LLAMACPP_QUANTS = ("f32", "f16", "bf16", "q8_0")
 """GGUF weight types the llamacpp backend decodes (those `export.export_gguf` writes)."""
 
-DEFAULT_LLAMACPP_QUANT = "bf16" if cpu_has_bf16() else "f16"
-"""bf16 where the CPU computes it natively, else f16 (see the module docstring)."""
+
+
+def default_llamacpp_quant() -> str:
+    """The llamacpp backend's default GGUF weights: bf16 where the CPU computes it natively, else f16 (see
+    the module docstring). A function, so that importing the package reads no /proc/cpuinfo."""
+    return "bf16" if cpu_has_bf16() else "f16"
 
 
 def default_threads() -> int:
@@ -224,7 +228,7 @@ class LlamaCppBackend:
 
     name = "llamacpp"
 
-    def __init__(self, gguf_path: Path, tokenizer, quant: str = DEFAULT_LLAMACPP_QUANT, threads: int = 0,
+    def __init__(self, gguf_path: Path, tokenizer, quant: str = "f16", threads: int = 0,
                  n_ctx: int = 1024, keep: tempfile.TemporaryDirectory | None = None):
         self.gguf_path, self.tokenizer, self.quant, self._keep = Path(gguf_path), tokenizer, quant, keep
         self.threads = threads or default_threads()
@@ -421,7 +425,7 @@ def load_backend(name: str, run_dir: str | Path, merged: Path, tokenizer, quant:
 
         return TorchBackend(load_model(str(merged)), tokenizer)
     quants, default, kind, require, locate, backend = FAST_BACKENDS[name]
-    quant = quant or default
+    quant = quant or default()
     if quant not in quants:
         raise ModelError(f"unknown {kind} {quant!r} for {name} (have {', '.join(quants)})")
     require()
@@ -430,9 +434,10 @@ def load_backend(name: str, run_dir: str | Path, merged: Path, tokenizer, quant:
 
 
 FAST_BACKENDS = {
-    "ct2": (CT2_QUANTS, DEFAULT_CT2_QUANT, "CTranslate2 quantisation", require_ctranslate2, ct2_model_dir, CT2Backend),
-    "llamacpp": (LLAMACPP_QUANTS, DEFAULT_LLAMACPP_QUANT, "GGUF quantisation", require_llama_cpp, llamacpp_gguf,
+    "ct2": (CT2_QUANTS, lambda: DEFAULT_CT2_QUANT, "CTranslate2 quantisation", require_ctranslate2, ct2_model_dir,
+            CT2Backend),
+    "llamacpp": (LLAMACPP_QUANTS, default_llamacpp_quant, "GGUF quantisation", require_llama_cpp, llamacpp_gguf,
                  LlamaCppBackend),
 }
-"""Backends other than torch: (weight types, default, what a weight type is called, import check,
-(run, merged, quant) -> (model path, temporary folder to keep or None), backend class)."""
+"""Backends other than torch: (weight types, () -> default weight type, what a weight type is called,
+import check, (run, merged, quant) -> (model path, temporary folder to keep or None), backend class)."""

@@ -20,7 +20,7 @@ import json
 import sys
 import warnings
 
-from .backends import BACKENDS, CT2_QUANTS, DEFAULT_CT2_QUANT, DEFAULT_LLAMACPP_QUANT, LLAMACPP_QUANTS
+from .backends import BACKENDS, CT2_QUANTS, DEFAULT_CT2_QUANT, LLAMACPP_QUANTS, default_llamacpp_quant
 from .config import ParamsError, resolve_path, show_path
 from .export import GGUF_QUANTS
 
@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help="decoder: torch (reference), ct2 (CTranslate2) or llamacpp (llama.cpp on the GGUF "
                            "export); ct2 and llamacpp need merged/ (default: %(default)s)")
     translate.add_argument("--quant", help=f"ct2 weight type: {', '.join(CT2_QUANTS)} (default: {DEFAULT_CT2_QUANT}); "
-                           f"llamacpp: {', '.join(LLAMACPP_QUANTS)} (default: {DEFAULT_LLAMACPP_QUANT})")
+                           f"llamacpp: {', '.join(LLAMACPP_QUANTS)} (default on this CPU: {default_llamacpp_quant()})")
     translate.add_argument("--threads", type=thread_count, default=0,
                            help="CPU threads of ct2 / llamacpp (default 0: the backend's own choice)")
     export = commands.add_parser("export", help="export a run's merged model as GGUF (+ Ollama Modelfile) or for CTranslate2")

@@ -8,7 +8,7 @@ import warnings
 import pytest
 
 from glossa_utils import REPO_ROOT, ModelError, Translator
-from glossa_utils.backends import DEFAULT_LLAMACPP_QUANT, CT2Backend, TorchBackend
+from glossa_utils.backends import CT2Backend, TorchBackend, default_llamacpp_quant
 from glossa_utils.config import GenerateConfig
 
 from .conftest import needs_llama_cpp, run_glossa
@@ -202,12 +202,21 @@ def test_llamacpp_run_folder_exports_once(tmp_path, tiny_model_path):
     shutil.copytree(tiny_model_path, run / "merged")
     shutil.copy(REPO_ROOT / "params" / "smoke.yaml", run / "params.yaml")
     translator = Translator.load(run, backend="llamacpp")
-    target = run / "export" / "gguf" / f"model-{DEFAULT_LLAMACPP_QUANT}.gguf"  # bf16 on a CPU with native bf16
+    target = run / "export" / "gguf" / f"model-{default_llamacpp_quant()}.gguf"  # bf16 on a CPU with native bf16
     assert translator.backend.gguf_path == target and target.is_file()
     written = target.stat().st_mtime_ns
     Translator.load(run, backend="llamacpp")
     assert target.stat().st_mtime_ns == written
     assert translator.generate.max_new_tokens == 12 and translator.template == "[INST] {gloss} [/INST] {text}"
+
+
+def test_llamacpp_default_weights_follow_native_bf16(monkeypatch):
+    import glossa_utils.backends as backends
+
+    monkeypatch.setattr(backends, "cpu_has_bf16", lambda: True)
+    assert backends.default_llamacpp_quant() == "bf16"
+    monkeypatch.setattr(backends, "cpu_has_bf16", lambda: False)
+    assert backends.default_llamacpp_quant() == "f16"
 
 
 def test_llamacpp_errors_are_clear(tiny_model_path, monkeypatch):
