@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from .config import GenerateConfig, resolve_path
+from .export import export_gguf, export_is_current, write_source_stamp
 from .generate import answer_complete, generate_raw
 from .models import ModelError, cpu_has_bf16
 
@@ -107,6 +108,7 @@ def convert_to_ct2(merged: Path, out_dir: Path, quant: str = DEFAULT_CT2_QUANT) 
     ctranslate2 = require_ctranslate2()
     converter = ctranslate2.converters.TransformersConverter(str(merged), low_cpu_mem_usage=True)
     converter.convert(str(out_dir), quantization=quant, force=True)
+    write_source_stamp(out_dir, merged)
     return out_dir
 
 
@@ -158,15 +160,29 @@ class CT2Backend:
         return [self.tokenizer.decode(r.sequences_ids[0], skip_special_tokens=True) for r in results]
 
 
+def export_note(target: Path, merged: Path, run_dir: Path, what: str) -> str | None:
+    """None if `target` is a complete, current export of `merged` (`export.export_is_current`; a CTranslate2
+    folder also needs its ``model.bin``), else the note to print before exporting it (again)."""
+    complete = target.is_file() or (target / "model.bin").is_file()
+    if complete and export_is_current(target, merged):
+        return None
+    where = target.relative_to(run_dir.parent)
+    if complete:
+        return (f"note: {where} was not made from the run's current {merged.name}/ (trained again since?); "
+                f"{what} again")
+    return f"note: {what} into {where}"
+
+
 def ct2_model_dir(run_dir: Path, merged: Path, quant: str) -> tuple[Path, tempfile.TemporaryDirectory | None]:
-    """The converted model of a run (``<run>/export/ct2-<quant>``, converted on first use); for a bare
-    model directory, a temporary conversion kept as long as the backend lives."""
+    """The converted model of a run (``<run>/export/ct2-<quant>``, converted on first use and again when
+    ``merged/`` changed); for a bare model directory, a temporary conversion kept as long as the backend lives."""
     if merged == run_dir:  # a bare model directory: do not write into it
         keep = tempfile.TemporaryDirectory(prefix="glossa-ct2-")
         return convert_to_ct2(merged, Path(keep.name) / "model", quant), keep
     target = run_dir / "export" / f"ct2-{quant}"
-    if not (target / "model.bin").is_file():
-        print(f"note: converting {merged.name}/ for CTranslate2 ({quant}) into {target.relative_to(run_dir.parent)}/")
+    note = export_note(target, merged, run_dir, f"converting {merged.name}/ for CTranslate2 ({quant})")
+    if note:
+        print(note)
         convert_to_ct2(merged, target, quant)
     return target, None
 
@@ -399,16 +415,15 @@ class LlamaCppBatch:
 
 
 def llamacpp_gguf(run_dir: Path, merged: Path, quant: str) -> tuple[Path, tempfile.TemporaryDirectory | None]:
-    """The GGUF export of a run (``<run>/export/gguf/model-<quant>.gguf``, exported on first use); for a bare
-    model directory, a temporary export kept as long as the backend lives."""
-    from .export import export_gguf
-
+    """The GGUF export of a run (``<run>/export/gguf/model-<quant>.gguf``, exported on first use and again
+    when ``merged/`` changed); for a bare model directory, a temporary export kept as long as the backend lives."""
     if merged == run_dir:  # a bare model directory: do not write into it
         keep = tempfile.TemporaryDirectory(prefix="glossa-gguf-")
         return export_gguf(merged, quant, Path(keep.name)), keep
     target = run_dir / "export" / "gguf" / f"model-{quant}.gguf"
-    if not target.is_file():
-        print(f"note: exporting {merged.name}/ for llama.cpp ({quant}) into {target.relative_to(run_dir.parent)}")
+    note = export_note(target, merged, run_dir, f"exporting {merged.name}/ for llama.cpp ({quant})")
+    if note:
+        print(note)
         export_gguf(run_dir, quant)
     return target, None
 

@@ -6,18 +6,24 @@ prompt template as the chat template, and f32, f16, bf16 or q8_0 weights. llama.
 projections of Llama attention with the rotary halves interleaved, so those two are permuted on the way
 out (`permute_qk`), exactly as llama.cpp's own converter does; transformers' GGUF loader undoes it.
 
+Every export records the merged checkpoint it was made from (`write_source_stamp`: a SHA-256 of its config
+and weights, beside or inside the export), so a backend that finds an export in a run folder uses it only
+while it matches ``merged/`` (`export_is_current`) and exports again after the run was trained anew.
+
 `check_gguf_round_trip` loads the file back with transformers' GGUF loader and compares next-token logits
 with the merged model on real prompts, against a tolerance per weight type (`ROUND_TRIP_TOLERANCE`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
 
 from .config import GenerateConfig, resolve_path
-from .models import ModelError, check_checkpoint, find_smollm2_gguf
+from .models import ModelError, check_checkpoint, file_sha256, find_smollm2_gguf
 
 GGUF_QUANTS = ("f32", "f16", "bf16", "q8_0")
 """Weight types `export_gguf` writes: bf16 is f32's exponent with 8 significant bits (the size of f16, and what
@@ -52,6 +58,57 @@ def find_merged(run_dir: str | Path) -> Path:
         raise ModelError(f"{run_dir}: no merged model (merged/config.json); run the merge step (03_merge) first")
     check_checkpoint(merged)
     return merged
+
+
+def checkpoint_files(merged: Path) -> list[Path]:
+    """The files an export is made from: the checkpoint's ``config.json`` and weight files."""
+    return sorted([merged / "config.json", *merged.glob("*.safetensors"), *merged.glob("*.bin")])
+
+
+def file_signature(file: Path) -> list[int]:
+    """[size, modification time in ns]: unchanged while a file is not rewritten."""
+    stat = file.stat()
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def merged_fingerprint(merged: Path) -> str:
+    """SHA-256 over a checkpoint's `checkpoint_files` (names and contents): what an export is made from."""
+    digest = hashlib.sha256()
+    for file in checkpoint_files(merged):
+        digest.update(f"{file.name}:{file_sha256(file)}\n".encode())
+    return digest.hexdigest()
+
+
+def source_stamp(export: Path) -> Path:
+    """Where the source of `export` is recorded: beside a GGUF file (``model-bf16.gguf`` ->
+    ``model-bf16.source.json``), inside a CTranslate2 folder (``glossa_source.json``)."""
+    if export.suffix == ".gguf":
+        return export.with_suffix(".source.json")
+    return export / "glossa_source.json"
+
+
+def write_source_stamp(export: Path, merged: Path) -> None:
+    """Record that `export` was made from the checkpoint in `merged`: its `merged_fingerprint`, and each
+    file's size and modification time, which spare `export_is_current` the hashing while they hold."""
+    stamp = {"merged": str(merged), "merged_sha256": merged_fingerprint(merged),
+             "files": {f.name: file_signature(f) for f in checkpoint_files(merged)}}
+    source_stamp(export).write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
+
+
+def export_is_current(export: Path, merged: Path) -> bool:
+    """Whether `export` exists and was made from the checkpoint now in `merged`: the stamp's files have the
+    same sizes and modification times, or else (a copied run folder) the same SHA-256."""
+    stamp_file = source_stamp(export)
+    if not export.exists() or not stamp_file.is_file():
+        return False
+    try:
+        stamp = json.loads(stamp_file.read_text(encoding="utf-8"))
+        recorded, files = stamp["merged_sha256"], stamp.get("files")
+    except (ValueError, KeyError, TypeError):  # a damaged stamp: export again
+        return False
+    if files == {f.name: file_signature(f) for f in checkpoint_files(merged)}:
+        return True
+    return recorded == merged_fingerprint(merged)
 
 
 def read_run_settings(run_dir: str | Path) -> tuple[str, GenerateConfig]:
@@ -234,6 +291,7 @@ def export_gguf(run_dir: str | Path, quant: str = "q8_0", out_dir: str | Path | 
     writer.write_tensors_to_file()
     writer.close()
     tmp.rename(target)
+    write_source_stamp(target, merged)
     (out / "Modelfile").write_text(build_modelfile(target.name, template, generate, eos_token(merged)), encoding="utf-8")
     return target
 

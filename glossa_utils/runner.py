@@ -27,7 +27,7 @@ NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 NOTEBOOKS = ("01_data_prep", "02_lora_finetune", "03_merge", "04_generate", "05_evaluate", "06_error_analysis")
 RUN_OUTPUTS = ("status.json", "environment.json", "data", "checkpoints", "adapter", "train_log.json", "loss.png",
                "merged", "merge_check.json", "predictions.jsonl", "predictions_zero_shot.jsonl", "baselines", "eval", "metrics.json",
-               "metrics.md", "README.md", "analysis", *(f"{name}.ipynb" for name in NOTEBOOKS))
+               "metrics.md", "README.md", "analysis", "export", *(f"{name}.ipynb" for name in NOTEBOOKS))
 """Everything a run writes; a fresh run into an existing folder removes these (and nothing else)."""
 PACKAGES = ("torch", "transformers", "peft", "accelerate", "datasets", "evaluate", "sacrebleu", "rouge-score",
             "bert-score", "papermill", "gguf", "numpy", "glossa-llama")

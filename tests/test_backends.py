@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import warnings
 
 import pytest
 
 from glossa_utils import REPO_ROOT, ModelError, Translator
-from glossa_utils.backends import CT2Backend, TorchBackend, default_llamacpp_quant
+from glossa_utils.backends import CT2Backend, TorchBackend, ct2_model_dir, default_llamacpp_quant, llamacpp_gguf
 from glossa_utils.config import GenerateConfig
 
 from .conftest import needs_llama_cpp, run_glossa
@@ -59,6 +60,41 @@ def test_run_folder_converts_once_into_export(tmp_path, tiny_model_path):
     translator = Translator.load(run, backend="ct2")
     assert (run / "export" / "ct2-float32" / "model.bin").is_file()
     assert translator.generate.max_new_tokens == 12 and translator.template == "[INST] {gloss} [/INST] {text}"
+
+
+def retrain(merged) -> None:
+    """Change the merged model's weights in place, as training the run again would."""
+    from safetensors.torch import load_file, save_file
+
+    weights = load_file(merged / "model.safetensors")
+    name = next(k for k in weights if k.endswith("down_proj.weight"))
+    weights[name] = weights[name] + 0.01
+    save_file(weights, merged / "model.safetensors", metadata={"format": "pt"})
+
+
+@pytest.mark.parametrize("kind", ["gguf", "ct2"])
+def test_run_exports_again_after_the_merged_model_changed(tmp_path, tiny_model_path, capsys, kind):
+    run = tmp_path / "tiny"
+    shutil.copytree(tiny_model_path, run / "merged")
+    shutil.copy(REPO_ROOT / "params" / "smoke.yaml", run / "params.yaml")
+    locate = (lambda: llamacpp_gguf(run, run / "merged", "f16")) if kind == "gguf" else (
+        lambda: ct2_model_dir(run, run / "merged", "float32"))
+    target, _ = locate()
+    weights = target if kind == "gguf" else target / "model.bin"
+    first = weights.read_bytes()
+    assert "into" in capsys.readouterr().out
+    locate()  # same merged model: the export is reused
+    assert capsys.readouterr().out == "" and weights.read_bytes() == first
+    os.utime(run / "merged" / "model.safetensors", ns=(1, 1))  # as a copied run folder: same bytes, new time
+    locate()
+    assert capsys.readouterr().out == "" and weights.read_bytes() == first
+    retrain(run / "merged")
+    assert locate()[0] == target and "was not made from the run's current merged/" in capsys.readouterr().out
+    assert weights.read_bytes() != first
+    stamp = target.with_suffix(".source.json") if kind == "gguf" else target / "glossa_source.json"
+    stamp.unlink()  # an export from before stamps, or of unknown origin: made again
+    locate()
+    assert "again" in capsys.readouterr().out and stamp.is_file()
 
 
 def test_backend_errors_are_clear(tmp_path, tiny_model_path):

@@ -107,3 +107,13 @@ def test_store_outputs_strips_run_noise_and_keeps_the_parameters_default(smoke_r
     assert any(c.outputs for c in nb.cells if c.cell_type == "code"), "outputs are kept"
     with pytest.raises(PipelineError, match="no executed notebooks"):
         store_outputs(tmp_path, dest)
+
+
+def test_a_fresh_run_removes_the_previous_exports(tmp_path):
+    from glossa_utils.runner import clear_outputs
+
+    (tmp_path / "export" / "gguf").mkdir(parents=True)
+    (tmp_path / "export" / "gguf" / "model-bf16.gguf").write_bytes(b"GGUF")
+    (tmp_path / "notes.txt").write_text("mine")
+    clear_outputs(tmp_path)
+    assert not (tmp_path / "export").exists() and (tmp_path / "notes.txt").is_file()
