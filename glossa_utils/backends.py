@@ -232,8 +232,11 @@ class LlamaCppBackend:
     Greedy is llama.cpp's greedy sampler (``temp=0``); sampling maps to temperature and top-p (no top-k or
     min-p cut) seeded with the run's seed; ``repetition_penalty`` to ``repeat_penalty`` over the whole
     context. Decoding stops at EOS, at ``max_new_tokens`` or, with ``generate.stop_at_sentences``, once the
-    answer holds the gloss's sentence count. One prompt is decoded by ``Llama.generate`` (reusing the
-    cached KV of the prefix it shares with the previous prompt). Several prompts under greedy decoding
+    answer holds the gloss's sentence count. One prompt is decoded by ``Llama.generate``, which reuses
+    the KV cache of the prompt template's head (``[INST]``, `use_template`), evaluated on its own once, and
+    evaluates the rest of the prompt: the same work for a gloss whatever was translated before (reusing
+    all it shares with the previous prompt, as ``Llama.generate`` would, changes the shape of that work,
+    and with it a translation now and then). Several prompts under greedy decoding
     without a repetition penalty are decoded together, ``generate.batch_size`` at a time, by
     `LlamaCppBatch`: one llama.cpp call per step for all of them. On the default run (bf16, two threads of
     an AMD EPYC) batches of 44 ran 16.6–20.6 sentences/s and batches of 16 15.1 (docs/benchmarks.md); batched
@@ -248,7 +251,7 @@ class LlamaCppBackend:
                  n_ctx: int = 1024, keep: tempfile.TemporaryDirectory | None = None):
         self.gguf_path, self.tokenizer, self.quant, self._keep = Path(gguf_path), tokenizer, quant, keep
         self.threads = threads or default_threads()
-        self.n_ctx, self.llm, self.batched = n_ctx, None, None
+        self.n_ctx, self.llm, self.batched, self.head = n_ctx, None, None, []
         self.open(n_ctx)
         self.eos = {tokenizer.eos_token_id, self.llm.token_eos()} - {None}
 
@@ -289,10 +292,29 @@ class LlamaCppBackend:
             options.update(temp=0.0, top_p=1.0, top_k=1)
         return options
 
+    def use_template(self, template: str) -> None:
+        """Take the token ids every prompt of `template` starts with (those two prompts with different
+        glosses share) as the prompt head whose KV cache one-prompt decoding keeps."""
+        from .finetune import build_prompt
+
+        first, second = (self.tokenizer(build_prompt(g, template))["input_ids"] for g in ("A", "B"))
+        self.head = first[:common_prefix(first, second)]
+
+    def start_from_head(self, ids: list[int]) -> None:
+        """Leave exactly the part of the prompt head that `ids` start with in the KV cache (evaluated on its
+        own if it is not there), so that ``Llama.generate`` evaluates the rest of `ids` and nothing else."""
+        keep = min(common_prefix(ids, self.head), len(ids) - 1)
+        llm = self.llm
+        if keep > 0 and (llm.n_tokens < keep or llm.input_ids[:keep].tolist() != ids[:keep]):
+            llm.reset()
+            llm.eval(ids[:keep])
+        llm.n_tokens = max(keep, 0)
+
     def decode_one(self, ids: list[int], cfg: GenerateConfig, options: dict, sentences: int | None) -> str:
         """The decoded continuation of one prompt's token ids."""
         new: list[int] = []
         stop = self.sentence_stop(sentences)
+        self.start_from_head(ids)
         for token in self.llm.generate(ids, reset=True, **options):
             if token in self.eos:
                 break
@@ -331,6 +353,11 @@ class LlamaCppBackend:
         self.ensure_context(max(len(ids) for ids in encoded) + cfg.max_new_tokens if encoded else 0)
         self.llm.set_seed(seed)
         return [self.decode_one(ids, cfg, options, sentences[i] if stop else None) for i, ids in enumerate(encoded)]
+
+
+def common_prefix(a: list[int], b: list[int]) -> int:
+    """How many leading token ids `a` and `b` share."""
+    return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
 
 
 def close_all(resources: list) -> None:

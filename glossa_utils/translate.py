@@ -111,6 +111,8 @@ class Translator:
         """`backend` decodes the prompts (default: `TorchBackend` on `model`); `model` may be None with a backend."""
         self.model, self.tokenizer, self.template = model.eval() if model is not None else None, tokenizer, template
         self.backend = backend or TorchBackend(self.model, tokenizer)
+        if hasattr(self.backend, "use_template"):  # llamacpp keeps the prompt head's KV cache between glosses
+            self.backend.use_template(template)
         self.generate = generate or GenerateConfig()
         self.seed = seed
 

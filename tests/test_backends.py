@@ -173,6 +173,32 @@ def test_llamacpp_decoding_settings(llamacpp_translator):
         backend.generate(prompts, replace(GREEDY, num_beams=4), 0, [1])
 
 
+@needs_llama_cpp
+def test_llamacpp_one_gloss_evaluates_the_same_whatever_came_before(tiny_model_path, monkeypatch):
+    translator = Translator.load(tiny_model_path, generate=GREEDY, backend="llamacpp", threads=1)
+    backend = translator.backend
+    assert backend.tokenizer.convert_ids_to_tokens(backend.head) == ["[", "INST", "]"]
+    evaluated = []
+    real_eval = backend.llm.eval
+    monkeypatch.setattr(backend.llm, "eval", lambda tokens: (evaluated.append(list(tokens)), real_eval(tokens))[1])
+    prompts = ["[INST] X-1 GO STORE. [/INST]", "[INST] X-1 GO HOME. [/INST]", "[INST] YOU GO? [/INST]"]
+    ids = [backend.tokenizer(p)["input_ids"] for p in prompts]
+    alone = {}
+    for order in ([0, 1, 2], [2, 1, 0], [1, 1]):
+        for i in order:
+            evaluated.clear()
+            text = backend.generate([prompts[i]], GREEDY, 0, [1])[0]
+            # the prompt after the head, in one call, even after a prompt that shares more ("[INST] X-1 GO")
+            prompt_calls = [call for call in evaluated if len(call) > 1]
+            assert prompt_calls[-1] == ids[i][3:] and alone.setdefault(i, text) == text
+    backend.open(backend.n_ctx)  # a new context: the head is evaluated alone first
+    real_eval = backend.llm.eval
+    monkeypatch.setattr(backend.llm, "eval", lambda tokens: (evaluated.append(list(tokens)), real_eval(tokens))[1])
+    evaluated.clear()
+    assert backend.generate([prompts[0]], GREEDY, 0, [1])[0] == alone[0]
+    assert evaluated[:2] == [ids[0][:3], ids[0][3:]]
+
+
 PROMPTS = ["[INST] X-1 GO STORE. [/INST]", "[INST] YOU GO? [/INST]", "[INST] NOT KNOW WHY X-HE LEAVE. X-I SAD. [/INST]",
            "[INST] DESC-PARLIAMENT MUST PROTECT FREEDOM OF SPEECH. [/INST]", "[INST] ME HUNGRY. [/INST]"]
 
