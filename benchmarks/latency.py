@@ -2,11 +2,17 @@
 
 Every backend translates the run's test glosses through `Translator` (same checks, same post-processing,
 the run's greedy decoding). Speed is printed beside agreement with the torch reference — the share of
-identical translations and the paired bootstrap interval of the BLEU-4 difference — so a faster backend
-cannot hide different answers.
+identical translations in the batch passes and the paired bootstrap interval of their BLEU-4 difference,
+and the share of identical translations one gloss at a time (a backend may decode one prompt differently
+from a batch) — so a faster backend cannot hide different answers.
 
     .venv/bin/python benchmarks/latency.py --run runs/default --backends torch ct2:int8 ct2:int8_float32
     .venv/bin/python benchmarks/latency.py --backends torch llamacpp:f16@1 llamacpp:f16@2 llamacpp:q8_0@1
+    .venv/bin/python benchmarks/latency.py --backends torch llamacpp --stop-at-sentences
+
+``--stop-at-sentences`` measures length-aware decoding (``generate.stop_at_sentences``) on every backend:
+each answer ends once it holds the gloss's sentence count, which the run's post-processing cuts it to
+anyway, so one gloss skips the step that would only have produced EOS.
 
 A backend is ``name[:quant][@threads]``: ``llamacpp:q8_0@1`` is llama.cpp on the q8_0 GGUF export with one
 thread; without ``@`` ct2 and llamacpp pick their own thread count (llamacpp: the physical cores).
@@ -31,15 +37,18 @@ from glossa_utils.backends import BACKENDS, FAST_BACKENDS
 
 
 def measure(translator: Translator, glosses: list[str], repeats: int, batch_size: int) -> dict:
-    """p50/p95 of one-gloss calls over `repeats` passes, and the best batch pass; also the batch outputs."""
+    """p50/p95 of one-gloss calls over `repeats` passes, and the best batch pass; also the outputs of the first
+    batch pass and of the first one-gloss pass."""
     translator.translate(glosses[:1])  # warm-up
-    single = [timed(lambda g=g: translator.translate([g]))[1] * 1000 for _ in range(repeats) for g in glosses]
+    calls = [timed(lambda g=g: translator.translate([g])) for _ in range(repeats) for g in glosses]
+    single = [seconds * 1000 for _, seconds in calls]
     translator.generate = replace(translator.generate, batch_size=batch_size)
     passes = [timed(lambda: translator.translate(glosses)) for _ in range(repeats)]
     best = min(seconds for _, seconds in passes)
     return {"p50 ms": round(statistics.median(single), 1), "p95 ms": round(statistics.quantiles(single, n=20)[18], 1),
             "batch sentences/s": round(len(glosses) / best, 2),
-            "outputs": [r.translation for r in passes[0][0]]}
+            "outputs": [r.translation for r in passes[0][0]],
+            "one-gloss outputs": [results[0].translation for results, _ in calls[:len(glosses)]]}
 
 
 def parse_backend(spec: str) -> tuple[str, str | None, int]:
@@ -64,6 +73,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=positive_int, default=3, help="passes over the test glosses per measurement")
     parser.add_argument("--batch-size", type=positive_int, default=16, help="batch size of the throughput passes")
     parser.add_argument("--limit", type=positive_int, default=None, help="use the first N test glosses only")
+    parser.add_argument("--stop-at-sentences", action="store_true",
+                        help="every backend stops each answer at the gloss's sentence count (generate.stop_at_sentences)")
     parser.add_argument("--no-log", action="store_true", help="do not append to docs/benchmarks.md")
     args = parser.parse_args()
 
@@ -74,17 +85,21 @@ def main() -> None:
     specs = [parse_backend(spec) for spec in args.backends]  # every spec checked before anything runs
     load_before = os.getloadavg()[0]
     machine = describe_machine()  # before any backend: torch's thread count as the torch backend uses it
-    rows, outputs = [], {}
+    rows, outputs, singles = [], {}, {}
     warnings.simplefilter("ignore")  # input warnings are the same for every backend
     for spec, (backend, quant, threads) in zip(args.backends, specs):
         translator, load_seconds = timed(lambda: Translator.load(run_dir, backend=backend, quant=quant, threads=threads))
+        if args.stop_at_sentences:
+            translator.generate = replace(translator.generate, stop_at_sentences=True)
         result = measure(translator, glosses, args.repeats, args.batch_size)
-        outputs[spec] = result.pop("outputs")
+        outputs[spec], singles[spec] = result.pop("outputs"), result.pop("one-gloss outputs")
         reference = outputs[args.backends[0]]
         low, high = paired_bootstrap_ci(outputs[spec], reference, references, BLEU4, seed=cfg.seed)
         rows.append({"backend": spec, "load s": round(load_seconds, 2), **result,
                      "BLEU-4": round(BLEU4(outputs[spec], references), 4),
                      f"same output as {args.backends[0]}": round(sum(a == b for a, b in zip(outputs[spec], reference)) / len(test), 3),
+                     "same, one gloss at a time": round(sum(a == b for a, b in zip(singles[spec], singles[args.backends[0]]))
+                                                        / len(test), 3),
                      "ΔBLEU-4 95% CI": f"[{low:+.4f}, {high:+.4f}]"})
     base = rows[0]["batch sentences/s"]
     for row in rows:
@@ -95,10 +110,11 @@ def main() -> None:
     out = run_dir / "benchmarks" / "latency.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"machine": machine, "load": load, "command": command, "test_glosses": len(test),
-                               "rows": rows, "outputs": outputs}, indent=2, ensure_ascii=False) + "\n")
+                               "rows": rows, "outputs": outputs, "one-gloss outputs": singles}, indent=2, ensure_ascii=False) + "\n")
     publish(f"inference latency per backend ({show_path(run_dir)})",
             [f"Machine: {machine}; {load}", f"Command: `{command}`",
-             f"{len(test)} test glosses, the run's greedy decoding; one gloss at a time ({args.repeats} passes, "
+             f"{len(test)} test glosses, the run's greedy decoding"
+             f"{', stopped at the gloss sentence count (generate.stop_at_sentences)' if args.stop_at_sentences else ''}; one gloss at a time ({args.repeats} passes, "
              f"warm) and batches of {args.batch_size} (best of {args.repeats}); results: `{show_path(out)}`"],
             markdown_table(rows), log=not args.no_log)
 

@@ -1,5 +1,5 @@
 """benchmarks/_common.py and latency.py's backend specs: bad arguments end in one line, not a traceback;
-the machine line names the CPU model."""
+the machine line names the CPU model; latency.py keeps one-gloss and batch outputs apart."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from glossa_utils import REPO_ROOT, ModelError
 
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 from _common import cpu_model, describe_machine, finished_run, positive_int, run_main  # noqa: E402
-from latency import parse_backend  # noqa: E402
+from latency import measure, parse_backend  # noqa: E402
 
 
 def test_positive_int():
@@ -83,3 +83,21 @@ def test_lora_step_ab_profiles_a_variant(tiny_model_path):
     assert "aten::" in table and "Self CPU" in table
     after = [p for p in model.parameters() if p.requires_grad]
     assert any(not torch.equal(a, b) for a, b in zip(after, before))  # the profiled steps really trained
+
+
+def test_latency_reports_one_gloss_outputs_apart_from_batch_outputs():
+    from types import SimpleNamespace
+
+    from glossa_utils.config import GenerateConfig
+
+    class Fake:
+        """Translates one gloss to its lower case, a batch to its upper case."""
+        generate = GenerateConfig()
+
+        def translate(self, glosses):
+            case = str.lower if len(glosses) == 1 else str.upper
+            return [SimpleNamespace(translation=case(g)) for g in glosses]
+
+    result = measure(Fake(), ["Ab", "Cd", "Ef"], repeats=2, batch_size=3)
+    assert result["one-gloss outputs"] == ["ab", "cd", "ef"] and result["outputs"] == ["AB", "CD", "EF"]
+    assert result["p50 ms"] >= 0 and result["batch sentences/s"] > 0
