@@ -2,7 +2,8 @@
 
 - ``glossa run PARAMS [--set key=value ...] [--out DIR]``: run the pipeline into ``runs/<name>/``;
 - ``glossa resume RUN_DIR``: continue a failed or killed run where it stopped;
-- ``glossa translate [GLOSS ...] [--run RUN_DIR] [--file FILE] [--out FILE] [--backend torch|ct2|llamacpp]``: translate;
+- ``glossa translate [GLOSS ...] [--run RUN_DIR] [--file FILE] [--out FILE] [--backend torch|ct2|llamacpp]
+  [--stop-at-sentences]``: translate;
 - ``glossa export RUN_DIR [--format gguf|ct2] [--quant Q] [--out DIR]``: write the merged model for local inference;
 - ``glossa compare RUN_DIR ...``: the metrics of finished runs side by side, as a markdown table;
 - ``glossa evaluate RUN_DIR --source SPEC [--out DIR]``: score a finished run and its baselines on another test set;
@@ -16,6 +17,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import warnings
@@ -60,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
                            f"llamacpp: {', '.join(LLAMACPP_QUANTS)} (default on this CPU: {default_llamacpp_quant()})")
     translate.add_argument("--threads", type=thread_count, default=0,
                            help="CPU threads of ct2 / llamacpp (default 0: the backend's own choice)")
+    translate.add_argument("--stop-at-sentences", action="store_true",
+                           help="end each answer once it holds the gloss's sentence count (generate.stop_at_sentences: "
+                           "skips the step that only writes EOS; the run's post-processing cuts answers there anyway)")
     export = commands.add_parser("export", help="export a run's merged model as GGUF (+ Ollama Modelfile) or for CTranslate2")
     export.add_argument("run_dir", help="a run folder with merged/, e.g. runs/default")
     export.add_argument("--format", default="gguf", choices=("gguf", "ct2"), help="default: %(default)s")
@@ -124,6 +129,8 @@ def translate_command(args: argparse.Namespace) -> int:
         print("glossa translate: no glosses given (arguments, --file or stdin)", file=sys.stderr)
         return 2
     translator = Translator.load(args.run, backend=args.backend, quant=args.quant, threads=args.threads)
+    if args.stop_at_sentences:
+        translator.generate = dataclasses.replace(translator.generate, stop_at_sentences=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # each result carries its warnings in the JSONL
         results = [r.to_dict() for r in translator.translate(glosses)]
