@@ -8,16 +8,16 @@ lowered BLEU-4 (docs/benchmarks.md), float32 reproduced all of them. Both backen
 and return the decoded continuation of each prompt; `Translator` does the input checks and the card's
 post-processing for either.
 
-``llamacpp`` runs the run's GGUF export (``<run>/export/gguf/model-<quant>.gguf``, written on first use like
-the ct2 conversion) through llama.cpp (llama-cpp-python), fed the same token ids as torch, with flash
+``llamacpp`` runs the run's GGUF export (``<run>/export/gguf/model-<quant>.gguf``, written on first use and
+after the run is trained again, like the ct2 conversion) through llama.cpp (llama-cpp-python), fed the same token ids as torch, with flash
 attention on: on the default run (2-core AMD EPYC, f16 weights, batches of 44) it raised batches from 10.3 to
 14.9–15.4 sentences/s and one gloss's median from 150 to 122–129 ms, with the same translations
 (docs/benchmarks.md). The default weights are bf16 on a CPU that multiplies bf16 natively
 (`models.cpu_has_bf16`; llama.cpp's bf16 matrix products can then do up to twice the work per cycle of f16's,
 which it widens to f32) and f16 elsewhere. Both are 16 bits a weight, so one gloss reads as many bytes with
-either. There bf16 decoded batches of 44 at 16.6–20.6 sentences/s, kept torch's greedy translation for all 44
-test glosses (f16: 43) and took 114–117 ms for one gloss; q8_0 was not steadily faster for one gloss (110–123
-ms) and changed 5 of 44 translations.
+either. There bf16 decoded batches of 44 at 16.6–26.0 sentences/s and took 98.7–117 ms for one gloss
+(depending on the VM's hour), keeping torch's greedy translation for all 44 test glosses in batches (f16: 43)
+and 42 one at a time; q8_0 took 84–123 ms and changed 5 of 44 translations.
 
 llama.cpp's extra weight buffers (AMX, repacking) are turned off: on a CPU that reports AMX-INT8 inside a VM,
 llama.cpp's AMX matrix product for q8_0 faulted (SIGSEGV on ``ldtilecfg``) on the first decode — with our
@@ -239,9 +239,9 @@ class LlamaCppBackend:
     and with it a translation now and then). Several prompts under greedy decoding
     without a repetition penalty are decoded together, ``generate.batch_size`` at a time, by
     `LlamaCppBatch`: one llama.cpp call per step for all of them. On the default run (bf16, two threads of
-    an AMD EPYC) batches of 44 ran 16.6–20.6 sentences/s and batches of 16 15.1 (docs/benchmarks.md); batched
-    matrix products round a little differently from one-by-one decoding (f16 differed from torch on one of
-    the 44 test translations in batches; bf16 and f32 on none).
+    an AMD EPYC) batches of 44 ran 16.6–26.0 sentences/s and batches of 16 15.1 (docs/benchmarks.md); batched
+    and one-by-one matrix products round a little differently (bf16 differed from torch on none of the 44
+    test translations in batches and on 2 one by one; f16 on 1 either way).
     Sampling and penalties stay on ``Llama.generate``. Beam search is not offered.
     """
 
