@@ -3,7 +3,7 @@
 - ``glossa run PARAMS [--set key=value ...] [--out DIR]``: run the pipeline into ``runs/<name>/``;
 - ``glossa resume RUN_DIR``: continue a failed or killed run where it stopped;
 - ``glossa translate [GLOSS ...] [--run RUN_DIR] [--file FILE] [--out FILE] [--backend torch|ct2|llamacpp]
-  [--stop-at-sentences]``: translate;
+  [--batch-size N] [--stop-at-sentences]``: translate;
 - ``glossa export RUN_DIR [--format gguf|ct2] [--quant Q] [--out DIR]``: write the merged model for local inference;
 - ``glossa compare RUN_DIR ...``: the metrics of finished runs side by side, as a markdown table;
 - ``glossa evaluate RUN_DIR --source SPEC [--out DIR]``: score a finished run and its baselines on another test set;
@@ -27,15 +27,25 @@ from .config import ParamsError, resolve_path, show_path
 from .export import GGUF_QUANTS
 
 
-def thread_count(text: str) -> int:
-    """``--threads``: a whole number >= 0 (0: the backend's own choice)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0 (0: the backend's default), got {text!r}")
-    return value
+def at_least(minimum: int, note: str = ""):
+    """An argparse type: a whole number >= `minimum` (`note` says what the smallest means)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be a whole number >= {minimum}{note}, got {text!r}")
+        return value
+
+    return parse
+
+
+thread_count = at_least(0, " (0: the backend's default)")
+"""``--threads``: 0 is the backend's own choice."""
+batch_size = at_least(1)
+"""``--batch-size``."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
                            f"llamacpp: {', '.join(LLAMACPP_QUANTS)} (default on this CPU: {default_llamacpp_quant()})")
     translate.add_argument("--threads", type=thread_count, default=0,
                            help="CPU threads of ct2 / llamacpp (default 0: the backend's own choice)")
+    translate.add_argument("--batch-size", type=batch_size,
+                           help="glosses decoded together (default: the run's generate.batch_size; llamacpp decoded "
+                           "batches of 44 faster than of 16)")
     translate.add_argument("--stop-at-sentences", action="store_true",
                            help="end each answer once it holds the gloss's sentence count (generate.stop_at_sentences: "
                            "skips the step that only writes EOS; the run's post-processing cuts answers there anyway)")
@@ -131,6 +144,8 @@ def translate_command(args: argparse.Namespace) -> int:
     translator = Translator.load(args.run, backend=args.backend, quant=args.quant, threads=args.threads)
     if args.stop_at_sentences:
         translator.generate = dataclasses.replace(translator.generate, stop_at_sentences=True)
+    if args.batch_size:
+        translator.generate = dataclasses.replace(translator.generate, batch_size=args.batch_size)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # each result carries its warnings in the JSONL
         results = [r.to_dict() for r in translator.translate(glosses)]

@@ -117,15 +117,17 @@ def test_cli_translate_backend(tiny_model_path):
     assert result.returncode == 2 and "unknown CTranslate2 quantisation" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_cli_translate_can_stop_at_the_sentence_count(tiny_model_path, monkeypatch, capsys):
+def test_cli_translate_sets_the_batch_size_and_sentence_stops(tiny_model_path, monkeypatch, capsys):
     from glossa_utils.cli import main
 
     seen = []
     monkeypatch.setattr(Translator, "translate", lambda self, glosses: seen.append(self.generate) or [])
-    for flags in ([], ["--stop-at-sentences"]):
+    for flags in ([], ["--stop-at-sentences", "--batch-size", "64"]):
         assert main(["translate", "--run", str(tiny_model_path), *flags, "X-1 GO STORE."]) == 0
-    assert [cfg.stop_at_sentences for cfg in seen] == [False, True]
-    assert seen[1].max_new_tokens == seen[0].max_new_tokens  # the rest of the model's settings kept
+    assert [(cfg.stop_at_sentences, cfg.batch_size) for cfg in seen] == [(False, seen[0].batch_size), (True, 64)]
+    assert seen[0].batch_size != 64 and seen[1].max_new_tokens == seen[0].max_new_tokens  # the rest kept
+    result = run_glossa("translate", "--run", tiny_model_path, "--batch-size", "0", "X-1 GO.")
+    assert result.returncode == 2 and "--batch-size: must be a whole number >= 1" in result.stderr
 
 
 # llama.cpp (llama-cpp-python, the `llamacpp` extra): the GGUF export decoded with the torch path's token ids.
