@@ -9,10 +9,10 @@ and return the decoded continuation of each prompt; `Translator` does the input 
 post-processing for either.
 
 ``llamacpp`` runs the run's GGUF export (``<run>/export/gguf/model-<quant>.gguf``, written on first use and
-after the run is trained again, like the ct2 conversion) through llama.cpp (llama-cpp-python), fed the same token ids as torch, with flash
-attention on: on the default run (2-core AMD EPYC, f16 weights, batches of 44) it raised batches from 10.3 to
-14.9–15.4 sentences/s and one gloss's median from 150 to 122–129 ms, with the same translations
-(docs/benchmarks.md). The default weights are bf16 on a CPU that multiplies bf16 natively
+after the run is trained again, like the ct2 conversion) through llama.cpp (llama-cpp-python), fed the same
+token ids as torch, with flash attention on: on the default run (2-core AMD EPYC, f16 weights, batches of 44)
+it raised batches from 10.3 to 14.9–15.4 sentences/s and one gloss's median from 150 to 122–129 ms, with the
+same translations (docs/benchmarks.md). The default weights are bf16 on a CPU that multiplies bf16 natively
 (`models.cpu_has_bf16`; llama.cpp's bf16 matrix products can then do up to twice the work per cycle of f16's,
 which it widens to f32) and f16 elsewhere. Both are 16 bits a weight, so one gloss reads as many bytes with
 either. There bf16 decoded batches of 44 at 16.6–26.0 sentences/s and took 98.7–117 ms for one gloss
