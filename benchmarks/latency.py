@@ -106,15 +106,16 @@ def main() -> None:
         row["batch speed-up"] = round(row["batch sentences/s"] / base, 1)
 
     command = command_line()
+    stopped = ", stopped at the gloss sentence count (generate.stop_at_sentences)" if args.stop_at_sentences else ""
     load = f"load average {load_before:.2f} at the start, {os.getloadavg()[0]:.2f} at the end (2 cores)"
     out = run_dir / "benchmarks" / "latency.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"machine": machine, "load": load, "command": command, "test_glosses": len(test),
-                               "rows": rows, "outputs": outputs, "one-gloss outputs": singles}, indent=2, ensure_ascii=False) + "\n")
+                               "rows": rows, "outputs": outputs, "one-gloss outputs": singles},
+                              indent=2, ensure_ascii=False) + "\n")
     publish(f"inference latency per backend ({show_path(run_dir)})",
             [f"Machine: {machine}; {load}", f"Command: `{command}`",
-             f"{len(test)} test glosses, the run's greedy decoding"
-             f"{', stopped at the gloss sentence count (generate.stop_at_sentences)' if args.stop_at_sentences else ''}; one gloss at a time ({args.repeats} passes, "
+             f"{len(test)} test glosses, the run's greedy decoding{stopped}; one gloss at a time ({args.repeats} passes, "
              f"warm) and batches of {args.batch_size} (best of {args.repeats}); results: `{show_path(out)}`"],
             markdown_table(rows), log=not args.no_log)
 

@@ -97,7 +97,8 @@ def write_source_stamp(export: Path, merged: Path) -> None:
 
 def export_is_current(export: Path, merged: Path) -> bool:
     """Whether `export` exists and was made from the checkpoint now in `merged`: the stamp's files have the
-    same sizes and modification times, or else (a copied run folder) the same SHA-256."""
+    same sizes and modification times, or else (a copied run folder) the same SHA-256, in which case the
+    stamp takes the new times, so that the next check needs no hashing."""
     stamp_file = source_stamp(export)
     if not export.exists() or not stamp_file.is_file():
         return False
@@ -108,7 +109,10 @@ def export_is_current(export: Path, merged: Path) -> bool:
         return False
     if files == {f.name: file_signature(f) for f in checkpoint_files(merged)}:
         return True
-    return recorded == merged_fingerprint(merged)
+    if recorded != merged_fingerprint(merged):
+        return False
+    write_source_stamp(export, merged)
+    return True
 
 
 def read_run_settings(run_dir: str | Path) -> tuple[str, GenerateConfig]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import warnings
@@ -88,10 +89,11 @@ def test_run_exports_again_after_the_merged_model_changed(tmp_path, tiny_model_p
     os.utime(run / "merged" / "model.safetensors", ns=(1, 1))  # as a copied run folder: same bytes, new time
     locate()
     assert capsys.readouterr().out == "" and weights.read_bytes() == first
+    stamp = target.with_suffix(".source.json") if kind == "gguf" else target / "glossa_source.json"
+    assert json.loads(stamp.read_text())["files"]["model.safetensors"][1] == 1  # the stamp took the new time
     retrain(run / "merged")
     assert locate()[0] == target and "was not made from the run's current merged/" in capsys.readouterr().out
     assert weights.read_bytes() != first
-    stamp = target.with_suffix(".source.json") if kind == "gguf" else target / "glossa_source.json"
     stamp.unlink()  # an export from before stamps, or of unknown origin: made again
     locate()
     assert "again" in capsys.readouterr().out and stamp.is_file()
