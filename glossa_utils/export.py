@@ -111,7 +111,10 @@ def export_is_current(export: Path, merged: Path) -> bool:
         return True
     if recorded != merged_fingerprint(merged):
         return False
-    write_source_stamp(export, merged)
+    try:
+        write_source_stamp(export, merged)
+    except OSError:  # a read-only export: it is still current, only checked by hash next time too
+        pass
     return True
 
 

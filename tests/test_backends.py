@@ -74,7 +74,7 @@ def retrain(merged) -> None:
 
 
 @pytest.mark.parametrize("kind", ["gguf", "ct2"])
-def test_run_exports_again_after_the_merged_model_changed(tmp_path, tiny_model_path, capsys, kind):
+def test_run_exports_again_after_the_merged_model_changed(tmp_path, tiny_model_path, capsys, monkeypatch, kind):
     run = tmp_path / "tiny"
     shutil.copytree(tiny_model_path, run / "merged")
     shutil.copy(REPO_ROOT / "params" / "smoke.yaml", run / "params.yaml")
@@ -91,6 +91,15 @@ def test_run_exports_again_after_the_merged_model_changed(tmp_path, tiny_model_p
     assert capsys.readouterr().out == "" and weights.read_bytes() == first
     stamp = target.with_suffix(".source.json") if kind == "gguf" else target / "glossa_source.json"
     assert json.loads(stamp.read_text())["files"]["model.safetensors"][1] == 1  # the stamp took the new time
+    os.utime(run / "merged" / "model.safetensors", ns=(2, 2))
+
+    def read_only(*args):
+        raise PermissionError("read-only file system")
+
+    with monkeypatch.context() as patch:  # an export folder that cannot be written: still used as it is
+        patch.setattr("glossa_utils.export.write_source_stamp", read_only)
+        locate()
+    assert capsys.readouterr().out == "" and json.loads(stamp.read_text())["files"]["model.safetensors"][1] == 1
     retrain(run / "merged")
     assert locate()[0] == target and "was not made from the run's current merged/" in capsys.readouterr().out
     assert weights.read_bytes() != first
