@@ -53,7 +53,6 @@ LLAMACPP_QUANTS = ("f32", "f16", "bf16", "q8_0")
 """GGUF weight types the llamacpp backend decodes (those `export.export_gguf` writes)."""
 
 
-
 def default_llamacpp_quant() -> str:
     """The llamacpp backend's default GGUF weights: bf16 where the CPU computes it natively, else f16 (see
     the module docstring). A function, so that importing the package reads no /proc/cpuinfo."""
