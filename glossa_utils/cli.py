@@ -21,13 +21,14 @@ import dataclasses
 import json
 import sys
 import warnings
+from collections.abc import Callable
 
 from .backends import BACKENDS, CT2_QUANTS, DEFAULT_CT2_QUANT, LLAMACPP_QUANTS, default_llamacpp_quant
 from .config import ParamsError, resolve_path, show_path
 from .export import GGUF_QUANTS
 
 
-def at_least(minimum: int, note: str = ""):
+def at_least(minimum: int, note: str = "") -> Callable[[str], int]:
     """An argparse type: a whole number >= `minimum` (`note` says what the smallest means)."""
 
     def parse(text: str) -> int:
