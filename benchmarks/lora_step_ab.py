@@ -5,7 +5,12 @@ Each variant is a copy of the base model with its own adapter and AdamW; every r
 ``--pack-length`` tokens), after a 2048² matmul probe (fp32 and bf16 GFLOP/s: a contention check).
 Alternating the variants inside one process makes them share whatever else the CPU is doing; per step it
 reports real tokens per second of wall time and per second of this process's CPU time (robust to other
-users of a shared CPU).
+users of a shared CPU). The order of the variants turns by one place each repeat (no variant always runs
+first), and a variant's speed-up is the median of its per-repeat ratios to the first variant on the same
+batch, so that neither the batch's size nor a slow minute counts against one variant only. Three copies
+of one variant (``amp-frozen-head-eager-x1,...-x2,...-x3``: tags it does not know are ignored) show the
+noise: on the 2-core EPYC, before both changes, their medians of 6 repeats differed by 13 %; after, the
+paired ratios had medians of 1.02 and 1.06, single repeats 0.81–1.29. Small differences need many repeats.
 
     python benchmarks/lora_step_ab.py --data runs/default/data --lora default --threads 1 \
         --variants fp32,amp,w16amp,w16amp-eager,w16amp-nodrop --repeats 3
@@ -69,6 +74,30 @@ def time_step(model, optimizer, batch: dict, variant: str) -> tuple[float, float
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
+def rotated(variants: list[str], repeat: int) -> list[str]:
+    """The variants in the order of one repeat: turned by `repeat` places, so each takes every position."""
+    shift = repeat % len(variants)
+    return variants[shift:] + variants[:shift]
+
+
+def paired_ratios(rates: dict[str, list[float]], reference: str) -> dict[str, list[float]]:
+    """Per repeat, each variant's rate over the reference's on the same batch (the repeats' own ratios)."""
+    return {v: [x / y for x, y in zip(rates[v], rates[reference])] for v in rates}
+
+
+def summary_table(wall: dict[str, list[float]], cpu: dict[str, list[float]], reference: str) -> str:
+    """Markdown: median [min–max] tokens/s and tokens/CPU-s, and the median of the paired ratios."""
+    ratios, cpu_ratios = paired_ratios(wall, reference), paired_ratios(cpu, reference)
+    lines = ["| variant | tokens/s | × first | tokens/CPU-s | × first |", "|:--|--:|--:|--:|--:|"]
+    for v in wall:
+        r, c = ratios[v], cpu_ratios[v]
+        lines.append(f"| {v} | {statistics.median(wall[v]):.1f} [{min(wall[v]):.1f}–{max(wall[v]):.1f}] | "
+                     f"{statistics.median(r):.2f} [{min(r):.2f}–{max(r):.2f}] | "
+                     f"{statistics.median(cpu[v]):.1f} [{min(cpu[v]):.1f}–{max(cpu[v]):.1f}] | "
+                     f"{statistics.median(c):.2f} [{min(c):.2f}–{max(c):.2f}] |")
+    return "\n".join(lines)
+
+
 def profile_steps(model, optimizer, batches: list[dict], variant: str, rows: int = 15) -> str:
     """`torch.profiler`'s table of the `rows` operators with the most self CPU time over these steps."""
     from torch.profiler import ProfilerActivity, profile
@@ -112,7 +141,7 @@ def main() -> None:
     wall = {v: [] for v in variants}
     cpu = {v: [] for v in variants}
     for r in range(1, args.repeats + 1):
-        for v in variants:
+        for v in rotated(variants, r - 1):
             probe = (matmul_gflops(torch.float32), matmul_gflops(torch.bfloat16))
             w, c = time_step(*built[v], batches[r], v)
             wall[v].append(tokens[r] / w)
@@ -120,11 +149,8 @@ def main() -> None:
             print(f"repeat {r} {v:14s} {tokens[r] / w:7.1f} tokens/s, {tokens[r] / c:7.1f} tokens/CPU-s; "
                   f"probe fp32 {probe[0]:.0f}, bf16 {probe[1]:.0f} GFLOP/s; load {os.getloadavg()[0]:.1f}", flush=True)
     print(f"\nLoRA {args.lora}, {args.batch} examples per step, {args.threads} thread(s); median [min–max] of "
-          f"{args.repeats}\n\n| variant | tokens/s | × fp32 | tokens/CPU-s | × fp32 |\n|:--|--:|--:|--:|--:|")
-    for v in variants:
-        m, m0, c, c0 = (statistics.median(x) for x in (wall[v], wall[variants[0]], cpu[v], cpu[variants[0]]))
-        print(f"| {v} | {m:.1f} [{min(wall[v]):.1f}–{max(wall[v]):.1f}] | {m / m0:.2f} | "
-              f"{c:.1f} [{min(cpu[v]):.1f}–{max(cpu[v]):.1f}] | {c / c0:.2f} |")
+          f"{args.repeats}; × first: ratios to {variants[0]} on the same batch, median [min–max] over the repeats"
+          f"\n\n{summary_table(wall, cpu, variants[0])}")
     for v in variants if args.profile > 0 else []:
         print(f"\n{v}: {args.profile} step(s) under torch.profiler, operators by their own CPU time")
         print(profile_steps(*built[v], [batches[1 + i % args.repeats] for i in range(args.profile)], v))

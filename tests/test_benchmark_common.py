@@ -85,6 +85,24 @@ def test_lora_step_ab_profiles_a_variant(tiny_model_path):
     assert any(not torch.equal(a, b) for a, b in zip(after, before))  # the profiled steps really trained
 
 
+def test_lora_step_ab_turns_the_order_and_pairs_the_ratios_by_repeat():
+    from lora_step_ab import paired_ratios, rotated, summary_table
+
+    variants = ["fp32", "amp", "amp-head"]
+    orders = [rotated(variants, r) for r in range(3)]
+    assert orders[0] == variants and all(sorted(o) == sorted(variants) for o in orders)
+    assert [o[0] for o in orders] == variants  # each variant runs first once in three repeats
+    assert rotated(variants, 3) == variants
+    # repeat 2's batch is twice as long for both: paired, amp is 2x fp32 in each repeat, never 1x or 4x
+    wall = {"fp32": [100.0, 200.0, 150.0], "amp": [200.0, 400.0, 300.0], "amp-head": [100.0, 100.0, 600.0]}
+    ratios = paired_ratios(wall, "fp32")
+    assert ratios["amp"] == [2.0, 2.0, 2.0] and ratios["fp32"] == [1.0, 1.0, 1.0]
+    assert ratios["amp-head"] == [1.0, 0.5, 4.0]
+    table = summary_table(wall, {v: [x / 2 for x in r] for v, r in wall.items()}, "fp32")
+    assert "| amp | 300.0 [200.0–400.0] | 2.00 [2.00–2.00] | 150.0 [100.0–200.0] | 2.00 [2.00–2.00] |" in table
+    assert "| amp-head | 100.0 [100.0–600.0] | 1.00 [0.50–4.00] |" in table
+
+
 def test_latency_reports_one_gloss_outputs_apart_from_batch_outputs():
     from types import SimpleNamespace
 
