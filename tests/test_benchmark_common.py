@@ -93,7 +93,7 @@ def test_lora_step_ab_turns_the_order_and_pairs_the_ratios_by_repeat():
     assert orders[0] == variants and all(sorted(o) == sorted(variants) for o in orders)
     assert [o[0] for o in orders] == variants  # each variant runs first once in three repeats
     assert rotated(variants, 3) == variants
-    # repeat 2's batch is twice as long for both: paired, amp is 2x fp32 in each repeat, never 1x or 4x
+    # the rates move from repeat to repeat (another batch, another minute) but amp is 2x fp32 in each one
     wall = {"fp32": [100.0, 200.0, 150.0], "amp": [200.0, 400.0, 300.0], "amp-head": [100.0, 100.0, 600.0]}
     ratios = paired_ratios(wall, "fp32")
     assert ratios["amp"] == [2.0, 2.0, 2.0] and ratios["fp32"] == [1.0, 1.0, 1.0]
