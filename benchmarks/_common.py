@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import platform
 import sys
 import time
@@ -11,6 +10,7 @@ from pathlib import Path
 import torch
 
 from glossa_utils import REPO_ROOT
+from glossa_utils.cli import at_least
 from glossa_utils.models import cpuinfo_field
 
 BENCHMARK_LOG = REPO_ROOT / "docs" / "benchmarks.md"
@@ -42,15 +42,8 @@ def command_line() -> str:
     return "python " + " ".join([Path(sys.argv[0]).as_posix().replace(str(REPO_ROOT) + "/", ""), *sys.argv[1:]])
 
 
-def positive_int(text: str) -> int:
-    """argparse type: a whole number >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
-    return value
+positive_int = at_least(1)
+"""argparse type: a whole number >= 1 (the CLI's own `at_least`)."""
 
 
 def finished_run(path: str) -> Path:
