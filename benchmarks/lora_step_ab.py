@@ -38,9 +38,11 @@ import time
 from dataclasses import replace
 
 import torch
+from _common import run_main
 
 from glossa_utils import (PackCollator, add_lora, encode_pairs, load_model, load_params, load_template, load_tokenizer,
                           read_jsonl, resolve_model_path, resolve_path)
+from glossa_utils.cli import at_least
 from glossa_utils.finetune import frozen_weights_in_bf16, supervised_loss
 
 from train_throughput import CARD_LORA, matmul_gflops  # the same recipe and peak probe as the training benchmark
@@ -113,15 +115,21 @@ def main() -> None:
     parser.add_argument("--data", default="runs/default/data", help="a run's data folder (train.jsonl)")
     parser.add_argument("--lora", choices=["card", "default"], default="default")
     parser.add_argument("--variants", default="fp32,amp,w16amp")
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--batch", type=int, default=8, help="examples per step (packed into rows of 512 tokens)")
-    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
-    parser.add_argument("--pack-length", type=int, default=512, help="tokens per packed row (train.pack_length)")
-    parser.add_argument("--profile", type=int, default=0, metavar="N",
+    parser.add_argument("--repeats", type=at_least(1), default=3)
+    parser.add_argument("--batch", type=at_least(1), default=8,
+                        help="examples per step (packed into rows of --pack-length tokens)")
+    parser.add_argument("--threads", type=at_least(1), default=torch.get_num_threads())
+    parser.add_argument("--pack-length", type=at_least(1), default=512,
+                        help="tokens per packed row (train.pack_length)")
+    parser.add_argument("--profile", type=at_least(0, " (0: off)"), default=0, metavar="N",
                         help="afterwards, profile N steps of each variant and print the top operators")
     args = parser.parse_args()
-    if args.profile < 0:
-        parser.error(f"--profile must be 0 (off) or a number of steps, got {args.profile}")
+    variants = [v.strip() for v in args.variants.split(",")]
+    if not all(variants) or len(set(variants)) < len(variants):
+        parser.error(f"--variants must name each variant once, separated by commas, got {args.variants!r}")
+    train_file = resolve_path(args.data) / "train.jsonl"
+    if not train_file.is_file():
+        parser.error(f"{train_file} does not exist: run `make run` first, or pass --data <run>/data")
     torch.set_num_threads(args.threads)
     cfg = load_params("params/default.yaml")
     cfg = replace(cfg, lora=CARD_LORA) if args.lora == "card" else cfg
@@ -129,11 +137,13 @@ def main() -> None:
     tokenizer = load_tokenizer(path)
     base = load_model(path, device="cpu").requires_grad_(False)
     base.config.use_cache = False  # packed position ids need it off (see PackCollator)
-    examples = encode_pairs(tokenizer, read_jsonl(resolve_path(args.data) / "train.jsonl"), load_template(cfg), 512)
+    examples = encode_pairs(tokenizer, read_jsonl(train_file), load_template(cfg), 512)
+    if len(examples) < args.batch * (args.repeats + 1):
+        parser.error(f"{train_file} holds {len(examples)} pairs; --batch {args.batch} with --repeats {args.repeats} "
+                     f"needs {args.batch * (args.repeats + 1)} (one batch per repeat and one untimed)")
     collate = PackCollator(tokenizer.pad_token_id, args.pack_length)
     chunks = [examples[i:i + args.batch] for i in range(0, args.batch * (args.repeats + 1), args.batch)]
     batches, tokens = [collate(c) for c in chunks], [sum(len(e["input_ids"]) for e in c) for c in chunks]
-    variants = args.variants.split(",")
     held = contextlib.ExitStack()
     built = {v: build_variant(base, cfg, v, held) for v in variants}
     for v in variants:  # untimed first step: one-off kernel set-up (and compilation)
@@ -157,4 +167,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -103,6 +103,21 @@ def test_lora_step_ab_turns_the_order_and_pairs_the_ratios_by_repeat():
     assert "| amp-head | 100.0 [100.0–600.0] | 1.00 [0.50–4.00] |" in table
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--repeats", "0"], "--repeats: must be a whole number >= 1, got '0'"),
+    (["--profile", "-1"], "--profile: must be a whole number >= 0 (0: off), got '-1'"),
+    (["--variants", "fp32,amp,fp32"], "--variants must name each variant once"),
+    (["--data", "no/such/run"], "no/such/run/train.jsonl does not exist"),
+])
+def test_lora_step_ab_rejects_bad_arguments_in_one_line(args, message):
+    import subprocess
+
+    result = subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "lora_step_ab.py"), *args],
+                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2 and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_latency_reports_one_gloss_outputs_apart_from_batch_outputs():
     from types import SimpleNamespace
 
