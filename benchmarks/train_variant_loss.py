@@ -15,6 +15,7 @@ import tempfile
 import time
 from dataclasses import replace
 
+from _common import run_main
 from peft import get_peft_model_state_dict, set_peft_model_state_dict
 from transformers import set_seed
 
@@ -29,6 +30,8 @@ def main() -> None:
     parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
     parser.add_argument("--dropout", type=float, default=None, help="lora.dropout (default: the params')")
     args = parser.parse_args()
+    if args.dropout is not None and not 0 <= args.dropout < 1:
+        parser.error(f"--dropout must be at least 0 and below 1, got {args.dropout}")
     cfg = load_params(args.params)
     path = resolve_model_path(cfg.model.base)
     tokenizer = load_tokenizer(path)
@@ -54,4 +57,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -110,12 +110,27 @@ def test_lora_step_ab_turns_the_order_and_pairs_the_ratios_by_repeat():
     (["--data", "no/such/run"], "no/such/run/train.jsonl does not exist"),
 ])
 def test_lora_step_ab_rejects_bad_arguments_in_one_line(args, message):
-    import subprocess
-
-    result = subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "lora_step_ab.py"), *args],
-                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    result = run_benchmark("lora_step_ab.py", *args)
     assert result.returncode == 2 and message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["--dropout", "1.5"], 2, "--dropout must be at least 0 and below 1, got 1.5"),
+    (["--params", "no/such.yaml"], 1, "train_variant_loss.py: params file not found"),
+    (["--data", "no/such/run"], 1, "train_variant_loss.py: [Errno 2] No such file or directory"),
+])
+def test_train_variant_loss_rejects_bad_arguments_in_one_line(args, code, message):
+    result = run_benchmark("train_variant_loss.py", *args)
+    assert result.returncode == code and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def run_benchmark(script: str, *args: str):
+    import subprocess
+
+    return subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / script), *args],
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
 
 
 def test_latency_reports_one_gloss_outputs_apart_from_batch_outputs():
