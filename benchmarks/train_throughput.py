@@ -53,7 +53,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 import torch
-from _common import command_line, describe_machine, markdown_table, publish, run_main
+from _common import command_line, describe_machine, markdown_table, positive_int, publish, run_main
 
 from glossa_utils import (PadCollator, RunConfig, add_lora, build_trainer, describe_training, encode_pairs,
                           frozen_weights_in_bf16, load_model, load_template, load_tokenizer, read_jsonl,
@@ -332,12 +332,12 @@ def benchmark_model(name: str, args, device: str) -> tuple[list[dict], str]:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=["llama-1b", "smollm2", "both", "tiny"], default="smollm2")
-    parser.add_argument("--steps", type=int, default=None, help="timed optimiser steps per recipe (default 10; 1 with --quick)")
-    parser.add_argument("--warmup", type=int, default=1, help="untimed optimiser steps first (>= 1: start-up, autotuning)")
+    parser.add_argument("--steps", type=positive_int, default=None, help="timed optimiser steps per recipe (default 10; 1 with --quick)")
+    parser.add_argument("--warmup", type=positive_int, default=1, help="untimed optimiser steps first (>= 1: start-up, autotuning)")
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
-    parser.add_argument("--large-batch", type=int, default=64, help="examples per step of the last recipe")
-    parser.add_argument("--tokens-per-batch", type=int, default=16384, help="train.tokens_per_batch of the project's recipes")
-    parser.add_argument("--pad-to", type=int, default=512, help="the card's fixed padding width (tokens)")
+    parser.add_argument("--large-batch", type=positive_int, default=64, help="examples per step of the last recipe")
+    parser.add_argument("--tokens-per-batch", type=positive_int, default=16384, help="train.tokens_per_batch of the project's recipes")
+    parser.add_argument("--pad-to", type=positive_int, default=512, help="the card's fixed padding width (tokens)")
     parser.add_argument("--liger", choices=["auto", "false"], default="auto",
                         help="Liger kernels in the project's recipes: auto (where installed, on CUDA) or false")
     parser.add_argument("--peak-tflops", type=float, default=None,
@@ -350,9 +350,10 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     if args.quick:
         args.model, args.large_batch, args.tokens_per_batch, args.pad_to = "tiny", 16, 1024, 128
-    args.steps = args.steps or (1 if args.quick else 10)
-    if args.warmup < 1 or args.steps < 1:
-        parser.error("--warmup and --steps must be >= 1")
+    if args.steps is None:
+        args.steps = 1 if args.quick else 10
+    if args.peak_tflops is not None and not args.peak_tflops > 0:
+        parser.error(f"--peak-tflops must be above 0, got {args.peak_tflops}")
     return args
 
 

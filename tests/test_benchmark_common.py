@@ -126,6 +126,17 @@ def test_train_variant_loss_rejects_bad_arguments_in_one_line(args, code, messag
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--steps", "0"], "--steps: must be a whole number >= 1, got '0'"),  # it used to become 10 steps
+    (["--large-batch", "-1"], "--large-batch: must be a whole number >= 1, got '-1'"),
+    (["--peak-tflops", "0"], "--peak-tflops must be above 0, got 0.0"),
+])
+def test_train_throughput_rejects_bad_arguments_in_one_line(args, message):
+    result = run_benchmark("train_throughput.py", *args)
+    assert result.returncode == 2 and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def run_benchmark(script: str, *args: str):
     import subprocess
 
