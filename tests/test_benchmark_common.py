@@ -103,45 +103,25 @@ def test_lora_step_ab_turns_the_order_and_pairs_the_ratios_by_repeat():
     assert "| amp-head | 100.0 [100.0–600.0] | 1.00 [0.50–4.00] |" in table
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--repeats", "0"], "--repeats: must be a whole number >= 1, got '0'"),
-    (["--profile", "-1"], "--profile: must be a whole number >= 0 (0: off), got '-1'"),
-    (["--variants", "fp32,amp,fp32"], "--variants must name each variant once"),
-    (["--data", "no/such/run"], "no/such/run/train.jsonl does not exist"),
+@pytest.mark.parametrize("script, args, code, message", [
+    ("lora_step_ab.py", ["--repeats", "0"], 2, "--repeats: must be a whole number >= 1, got '0'"),
+    ("lora_step_ab.py", ["--profile", "-1"], 2, "--profile: must be a whole number >= 0 (0: off), got '-1'"),
+    ("lora_step_ab.py", ["--variants", "fp32,amp,fp32"], 2, "--variants must name each variant once"),
+    ("lora_step_ab.py", ["--data", "no/such/run"], 2, "no/such/run/train.jsonl does not exist"),
+    ("train_variant_loss.py", ["--dropout", "1.5"], 2, "--dropout must be at least 0 and below 1, got 1.5"),
+    ("train_variant_loss.py", ["--params", "no/such.yaml"], 1, "train_variant_loss.py: params file not found"),
+    ("train_variant_loss.py", ["--data", "no/such/run"], 1, "train_variant_loss.py: [Errno 2] No such file"),
+    ("train_throughput.py", ["--steps", "0"], 2, "--steps: must be a whole number >= 1, got '0'"),  # was 10 steps
+    ("train_throughput.py", ["--large-batch", "-1"], 2, "--large-batch: must be a whole number >= 1, got '-1'"),
+    ("train_throughput.py", ["--peak-tflops", "0"], 2, "--peak-tflops must be above 0, got 0.0"),
 ])
-def test_lora_step_ab_rejects_bad_arguments_in_one_line(args, message):
-    result = run_benchmark("lora_step_ab.py", *args)
-    assert result.returncode == 2 and message in result.stderr
-    assert "Traceback" not in result.stderr
-
-
-@pytest.mark.parametrize("args, code, message", [
-    (["--dropout", "1.5"], 2, "--dropout must be at least 0 and below 1, got 1.5"),
-    (["--params", "no/such.yaml"], 1, "train_variant_loss.py: params file not found"),
-    (["--data", "no/such/run"], 1, "train_variant_loss.py: [Errno 2] No such file or directory"),
-])
-def test_train_variant_loss_rejects_bad_arguments_in_one_line(args, code, message):
-    result = run_benchmark("train_variant_loss.py", *args)
-    assert result.returncode == code and message in result.stderr
-    assert "Traceback" not in result.stderr
-
-
-@pytest.mark.parametrize("args, message", [
-    (["--steps", "0"], "--steps: must be a whole number >= 1, got '0'"),  # it used to become 10 steps
-    (["--large-batch", "-1"], "--large-batch: must be a whole number >= 1, got '-1'"),
-    (["--peak-tflops", "0"], "--peak-tflops must be above 0, got 0.0"),
-])
-def test_train_throughput_rejects_bad_arguments_in_one_line(args, message):
-    result = run_benchmark("train_throughput.py", *args)
-    assert result.returncode == 2 and message in result.stderr
-    assert "Traceback" not in result.stderr
-
-
-def run_benchmark(script: str, *args: str):
+def test_training_benchmarks_reject_bad_arguments_in_one_line(script, args, code, message):
     import subprocess
 
-    return subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / script), *args],
-                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / script), *args],
+                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == code and message in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_latency_reports_one_gloss_outputs_apart_from_batch_outputs():
