@@ -1,5 +1,6 @@
 """benchmarks/_common.py and latency.py's backend specs: bad arguments end in one line, not a traceback;
-the machine line names the CPU model; latency.py keeps one-gloss and batch outputs apart."""
+the machine line names the CPU model; latency.py keeps one-gloss and batch outputs apart; lora_step_ab.py
+pairs its variants and notebook_ab.py its commits' runs."""
 
 from __future__ import annotations
 
@@ -114,6 +115,9 @@ def test_lora_step_ab_turns_the_order_and_pairs_the_ratios_by_repeat():
     ("train_throughput.py", ["--steps", "0"], 2, "--steps: must be a whole number >= 1, got '0'"),  # was 10 steps
     ("train_throughput.py", ["--large-batch", "-1"], 2, "--large-batch: must be a whole number >= 1, got '-1'"),
     ("train_throughput.py", ["--peak-tflops", "0"], 2, "--peak-tflops must be above 0, got 0.0"),
+    ("notebook_ab.py", ["--pairs", "0"], 2, "--pairs: must be a whole number >= 1, got '0'"),
+    ("notebook_ab.py", ["--old", "no-such-commit"], 1, "'no-such-commit' is not a commit of"),
+    ("notebook_ab.py", ["--old", "HEAD", "--params", "params/none.yaml"], 1, "params/none.yaml does not exist at"),
 ])
 def test_training_benchmarks_reject_bad_arguments_in_one_line(script, args, code, message):
     import subprocess
@@ -140,3 +144,39 @@ def test_latency_reports_one_gloss_outputs_apart_from_batch_outputs():
     result = measure(Fake(), ["Ab", "Cd", "Ef"], repeats=2, batch_size=3)
     assert result["one-gloss outputs"] == ["ab", "cd", "ef"] and result["outputs"] == ["AB", "CD", "EF"]
     assert result["p50 ms"] >= 0 and result["batch sentences/s"] > 0
+
+
+def test_notebook_ab_alternates_the_sides_and_pairs_them():
+    from notebook_ab import pair_ratios, run_order, trainer_seconds
+
+    assert run_order(1) == ["new", "old"]
+    assert run_order(3) == ["new", "old", "old", "new", "new", "old"]
+    log = [{"loss": 1.0, "step": 5}, {"eval_loss": 0.9, "eval_runtime": 2.0, "step": 10},
+           {"eval_loss": 0.8, "eval_runtime": 3.0, "step": 20}, {"train_runtime": 50.0, "step": 20}]
+    assert trainer_seconds(log) == {"Trainer s": 50.0, "validation s": 5.0, "passes": 2,
+                                    "Trainer without validation s": 45.0}
+    with pytest.raises(ValueError, match="no train_runtime"):
+        trainer_seconds(log[:-1])
+    # the VM slows down between the pairs; within each pair old takes twice as long
+    rows = [{"code": c, "02 s": s} for c, s in [("new", 100.0), ("old", 200.0), ("old", 300.0), ("new", 150.0)]]
+    assert pair_ratios(rows, "02 s") == [2.0, 2.0]
+
+
+@pytest.mark.slow
+def test_notebook_ab_runs_two_worktrees_and_removes_them(tmp_path):
+    """The smoke params' notebooks 01 and 02 of HEAD against HEAD, each in its own worktree."""
+    import json
+    import subprocess
+
+    result = subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "notebook_ab.py"), "--old", "HEAD",
+                             "--pairs", "1", "--params", "params/smoke.yaml", "--cache", "shared", "--no-log",
+                             "--json", str(tmp_path / "ab.json")],
+                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads((tmp_path / "ab.json").read_text())
+    assert [row["code"] for row in report["rows"]] == ["new", "old"]
+    assert report["commits"]["new"] == report["commits"]["old"]
+    assert all(row["02 s"] > row["Trainer s"] > 0 and row["passes"] >= 1 for row in report["rows"])
+    assert len(report["ratios"]["02 s"]) == 1 and "old / new, 02 s, per pair" in result.stdout
+    worktrees = subprocess.run(["git", "worktree", "list"], cwd=REPO_ROOT, capture_output=True, text=True).stdout
+    assert "notebook-ab-" not in worktrees
