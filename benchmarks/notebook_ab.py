@@ -33,7 +33,7 @@ from pathlib import Path
 
 from _common import command_line, describe_machine, markdown_table, positive_int, publish, run_main
 
-from glossa_utils import REPO_ROOT, resolve_path, write_json
+from glossa_utils import REPO_ROOT, resolve_path, summarize_training, write_json
 
 # Runs in a worktree, with that worktree first on PYTHONPATH: only what both old and new code offer.
 DRIVER = """
@@ -41,12 +41,15 @@ import json, sys
 import glossa_utils
 from glossa_utils.config import load_params, save_params
 from glossa_utils.runner import clear_outputs, execute_notebook, git_commit
-cfg = load_params(sys.argv[1])
-run_dir = cfg.run_dir
-clear_outputs(run_dir)
-run_dir.mkdir(parents=True, exist_ok=True)
-save_params(cfg, run_dir / "params.yaml")
-seconds = {name: execute_notebook(name, run_dir, run_dir / "params.yaml") for name in json.loads(sys.argv[2])}
+try:
+    cfg = load_params(sys.argv[1])
+    run_dir = cfg.run_dir
+    clear_outputs(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    save_params(cfg, run_dir / "params.yaml")
+    seconds = {name: execute_notebook(name, run_dir, run_dir / "params.yaml") for name in json.loads(sys.argv[2])}
+except Exception as err:  # the one line notebook_ab.py shows, not a traceback
+    sys.exit(f"{type(err).__name__}: {err}")
 print(json.dumps({"package": glossa_utils.__file__, "commit": git_commit(), "run_dir": str(run_dir),
                   "seconds": seconds}))
 """
@@ -58,8 +61,9 @@ def run_order(pairs: int) -> list[str]:
 
 
 def trainer_seconds(log_history: list[dict]) -> dict:
-    """The Trainer's seconds in all, of its validation passes (and their count), and without them."""
-    total = next((e["train_runtime"] for e in log_history if "train_runtime" in e), None)
+    """The Trainer's seconds in all (`summarize_training`'s runtime), of its validation passes (and their
+    count), and without them."""
+    total = summarize_training(log_history)["runtime_s"]
     if total is None:
         raise ValueError("train_log.json holds no train_runtime: did 02 finish?")
     passes = [e["eval_runtime"] for e in log_history if "eval_runtime" in e]
@@ -95,8 +99,8 @@ def run_side(worktree: Path, commit: str, params: str, notebooks: list[str], cac
     result = subprocess.run([sys.executable, "-c", DRIVER, params, json.dumps(notebooks)], cwd=worktree, env=env,
                             capture_output=True, text=True)
     if result.returncode != 0:
-        tail = "\n".join(result.stderr.strip().splitlines()[-5:])
-        raise SystemExit(f"notebook_ab.py: the notebooks of {worktree} failed:\n{tail}")
+        last = (result.stderr.strip().splitlines() or ["no message"])[-1]
+        raise SystemExit(f"notebook_ab.py: the {params} run of {commit[:7]} failed: {last}")
     report = json.loads(result.stdout.strip().splitlines()[-1])
     if not Path(report["package"]).resolve().is_relative_to(worktree.resolve()):
         raise SystemExit(f"notebook_ab.py: {worktree} imported glossa_utils from {report['package']}")
@@ -122,6 +126,12 @@ def main() -> None:
     parser.add_argument("--no-log", action="store_true", help="print only; do not append to docs/benchmarks.md")
     args = parser.parse_args()
     commits = {"new": resolve_commit(args.new), "old": resolve_commit(args.old)}
+    out = resolve_path(args.json)
+    try:  # before the runs, not after: a path that cannot be written would lose them all
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.touch()
+    except OSError as err:
+        parser.error(f"--json {args.json}: cannot write there ({err.strerror})")
     notebooks = ["01_data_prep", "02_lora_finetune"]
     rows = []
     with tempfile.TemporaryDirectory(prefix="notebook-ab-") as tmp:
@@ -144,7 +154,6 @@ def main() -> None:
                 subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=REPO_ROOT, capture_output=True)
             subprocess.run(["git", "worktree", "prune"], cwd=REPO_ROOT, capture_output=True)
     ratios = {key: pair_ratios(rows, key) for key in ("02 s", "Trainer without validation s")}
-    out = resolve_path(args.json)
     write_json({"commits": commits, "params": args.params, "cache": args.cache, "rows": rows, "ratios": ratios}, out)
     readings = "\n".join(f"- old / new, {key}, per pair: {', '.join(f'{r:.2f}' for r in values)} "
                          f"(median {statistics.median(values):.2f})" for key, values in ratios.items())

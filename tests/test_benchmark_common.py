@@ -118,6 +118,9 @@ def test_lora_step_ab_turns_the_order_and_pairs_the_ratios_by_repeat():
     ("notebook_ab.py", ["--pairs", "0"], 2, "--pairs: must be a whole number >= 1, got '0'"),
     ("notebook_ab.py", ["--old", "no-such-commit"], 1, "'no-such-commit' is not a commit of"),
     ("notebook_ab.py", ["--old", "HEAD", "--params", "params/none.yaml"], 1, "params/none.yaml does not exist at"),
+    ("notebook_ab.py", ["--json", "/proc/none/ab.json"], 2, "--json /proc/none/ab.json: cannot write there"),
+    ("notebook_ab.py", ["--old", "HEAD", "--pairs", "1", "--params", "README.md", "--no-log", "--json", "/dev/null"], 1,
+     "the README.md run of"),  # not a params file: the driver's ParamsError in one line
 ])
 def test_training_benchmarks_reject_bad_arguments_in_one_line(script, args, code, message):
     import subprocess
