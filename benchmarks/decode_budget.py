@@ -15,6 +15,11 @@ prompt-lookup speculative decoding could take off it.
    this counts the tokens gained per call, to set against the measured cost of one ``eval`` of k + 1
    tokens (logits at every position, as verification needs) over one of 1 token: speculation pays only
    when tokens per call exceed that ratio.
+3. The rate of llama.cpp's matrix products: one ``eval`` of 1, 16, 64 and 256 prompt tokens from an empty
+   cache (median of 5), in GFLOP/s of the decoder layers' projections (2 × weights × tokens, plus the LM
+   head once: llama.cpp computes only the last position's logits; attention scores left out), beside
+   torch's 2048² matmul on the same threads. A prompt, and a batch of prompts, is bound by this rate, not
+   by the bandwidth of part 1.
 
     python benchmarks/decode_budget.py --run runs/default --quants f16 q8_0 --threads 2
 
@@ -35,6 +40,8 @@ from _common import command_line, describe_machine, finished_run, markdown_table
 
 from glossa_utils import LLAMACPP_QUANTS, Translator, build_prompt, load_splits, show_path
 from glossa_utils.notation import rule_translate
+
+from train_throughput import matmul_gflops  # the training benchmark's peak probe
 
 DRAFT_SOURCES = {"gloss lower-cased": str.lower, "rule baseline": rule_translate}
 
@@ -87,6 +94,34 @@ def budget(translator: Translator, glosses: list[str], megabytes: float, bandwid
             "tokens generated": median_tokens, "p50 ms": round(statistics.median(whole), 1),
             "prompt + tokens × ms/token": round(median_prompt + median_tokens * per_token),
             "prompt + tokens × floor": round(median_prompt + median_tokens * floor)}
+
+
+def projection_weights(config: dict) -> int:
+    """Weights of a Llama config's decoder projections (q, k, v, o, gate, up, down over all layers)."""
+    d, layers = config["hidden_size"], config["num_hidden_layers"]
+    head = config.get("head_dim") or d // config["num_attention_heads"]
+    q, kv = config["num_attention_heads"] * head, config["num_key_value_heads"] * head
+    return layers * (d * q + 2 * d * kv + q * d + 3 * d * config["intermediate_size"])
+
+
+def product_rates(llm, config: dict, token_counts: list[int], reference: float, repeats: int = 5) -> list[dict]:
+    """Per prompt length: the median ms of one ``eval`` from an empty cache and its GFLOP/s (see the module
+    docstring), also as a share of `reference` (torch's bf16 2048² matmul, GFLOP/s)."""
+    flops_per_token, head = 2 * projection_weights(config), 2 * config["vocab_size"] * config["hidden_size"]
+    rows = []
+    for n in token_counts:
+        ids = [100 + i % (llm.n_vocab() - 100) for i in range(n)]  # the ids do not change the work
+        seconds = []
+        for _ in range(repeats):
+            llm.reset()
+            start = time.perf_counter()
+            llm.eval(ids)
+            seconds.append(time.perf_counter() - start)
+        median = statistics.median(seconds)
+        rate = (flops_per_token * n + head) / median / 1e9
+        rows.append({"tokens per call": n, "ms": round(median * 1000, 1), "GFLOP/s": round(rate),
+                     "share of torch's bf16 matmul": f"{rate / reference:.0%}"})
+    return rows
 
 
 def lookup_draft(source: list[int], generated: list[int], k: int, max_ngram: int = 3) -> list[int]:
@@ -165,6 +200,8 @@ def main() -> None:
                         help="CPU threads of llama.cpp and the bandwidth probe")
     parser.add_argument("--draft-tokens", type=positive_int, nargs="+", default=[2, 4, 8],
                         help="k of the speculation table")
+    parser.add_argument("--product-tokens", type=positive_int, nargs="+", default=[1, 16, 64, 256],
+                        help="prompt lengths of the matrix-product table")
     parser.add_argument("--no-log", action="store_true", help="do not append to docs/benchmarks.md")
     args = parser.parse_args()
 
@@ -176,11 +213,16 @@ def main() -> None:
     glosses = [p["gloss"] for p in test]
     load_before = os.getloadavg()[0]
     bandwidth = read_bandwidth(args.threads)
-    rows, spec_rows = [], []
+    probes = {dtype: matmul_gflops(dtype) for dtype in (torch.float32, torch.bfloat16)}
+    config = json.loads((run_dir / "merged" / "config.json").read_text())
+    rows, spec_rows, product_rows = [], [], []
     for quant in args.quants:
         translator = Translator.load(run_dir, backend="llamacpp", quant=quant, threads=args.threads)
         megabytes = translator.backend.gguf_path.stat().st_size / 1e6
         rows.append({"GGUF": quant, **budget(translator, glosses, megabytes, bandwidth)})
+        translator.backend.ensure_context(max(args.product_tokens) + 1)
+        product_rows += [{"GGUF": quant, **row} for row in
+                         product_rates(translator.backend.llm, config, args.product_tokens, probes[torch.bfloat16])]
         if not spec_rows:  # the first weight type's call costs
             spec_rows = speculation(translator, test, predictions, args.draft_tokens)
 
@@ -194,7 +236,12 @@ def main() -> None:
             f"Prompt-lookup speculation ({args.quants[0]}), replayed on the torch path's greedy tokens "
             f"({show_path(run_dir)}/predictions.jsonl); a call's cost is the median of 15 timed evals "
             f"of k + 1 tokens with logits at every position, over one of 1 token:\n\n"
-            f"{markdown_table(spec_rows)}", log=not args.no_log)
+            f"{markdown_table(spec_rows)}\n\n"
+            f"Matrix products: one eval of n prompt tokens from an empty cache (median of 5); GFLOP/s of the "
+            f"decoder's projections ({projection_weights(config) / 1e6:.1f}M weights, 2 FLOP each per token) and "
+            f"the LM head once; torch's 2048² matmul on {args.threads} thread(s): fp32 "
+            f"{probes[torch.float32]:.0f}, bf16 {probes[torch.bfloat16]:.0f} GFLOP/s:\n\n"
+            f"{markdown_table(product_rows)}", log=not args.no_log)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""benchmarks/decode_budget.py: the draft lookup and call count it replays, and the script on the smoke run."""
+"""benchmarks/decode_budget.py: the draft lookup and call count it replays, the FLOP count of its product rates,
+and the script on the smoke run."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from glossa_utils import REPO_ROOT
 from .conftest import needs_llama_cpp
 
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
-from decode_budget import calls_with_drafts, lookup_draft  # noqa: E402
+from decode_budget import calls_with_drafts, lookup_draft, projection_weights  # noqa: E402
 
 
 def test_draft_is_the_continuation_of_the_longest_latest_match():
@@ -32,6 +33,15 @@ def test_calls_count_the_agreed_draft_and_the_models_own_token():
     assert calls_with_drafts(target, [10, 11, 50, 13, 14], 2) == 3  # [10 11]+12; 13's draft misses; [13 14]+15
 
 
+def test_projection_weights_of_smollm2_and_the_lm_head_make_its_134_5m():
+    config = {"hidden_size": 576, "intermediate_size": 1536, "num_hidden_layers": 30, "num_attention_heads": 9,
+              "num_key_value_heads": 3, "head_dim": 64, "vocab_size": 49152}
+    per_layer = 576 * 576 + 2 * 576 * 192 + 576 * 576 + 3 * 576 * 1536  # q, k and v (3 of 9 heads), o, MLP
+    assert projection_weights(config) == 30 * per_layer == 106_168_320
+    assert round((projection_weights(config) + 49152 * 576) / 1e6, 1) == 134.5  # train_throughput.py's N
+    assert projection_weights({**config, "head_dim": None}) == 30 * per_layer  # head_dim from hidden / heads
+
+
 @needs_llama_cpp
 def test_script_runs_on_the_smoke_run(smoke_run):
     env = {**os.environ, "TQDM_DISABLE": "1", "PYTHONPATH": str(REPO_ROOT)}
@@ -40,7 +50,11 @@ def test_script_runs_on_the_smoke_run(smoke_run):
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     lines = result.stdout.splitlines()
-    assert [line.split("|")[1].strip() for line in lines if line.startswith("| f")] == ["f32", "f16"]
+    cells = [[c.strip() for c in line.split("|")[1:-1]] for line in lines if line.startswith("| f")]
+    assert [row[0] for row in cells if len(row) > 5] == ["f32", "f16"]  # the time budget, one row a type
+    products = [row for row in cells if len(row) == 5]
+    assert [(row[0], int(row[1])) for row in products] == [(q, n) for q in ("f32", "f16") for n in (1, 16, 64, 256)]
+    assert all(float(row[3]) > 0 and row[4].endswith("%") for row in products)
     speculation = [line.split("|")[1:3] for line in lines if line.startswith("| gloss") or line.startswith("| rule")]
     assert [(a.strip(), int(k)) for a, k in speculation] == [("gloss lower-cased", 2), ("gloss lower-cased", 4),
                                                             ("rule baseline", 2), ("rule baseline", 4)]
