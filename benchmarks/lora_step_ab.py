@@ -20,8 +20,10 @@ Variants (combine with ``-``): ``fp32``; ``amp`` bf16 autocast (what ``train.pre
 head as its own bf16 copy); ``w16`` the whole base model cast to bf16 (embeddings and norms included,
 adapters fp32); ``head`` the LM head only at supervised positions (`supervised_loss`, what
 ``train.supervised_head`` does); ``eager`` attention instead of sdpa; ``nodrop`` LoRA dropout 0 instead
-of the params' value; ``compile`` `torch.compile` (inductor, dynamic shapes; its compile time is in the
-untimed first step, printed).
+of the params' value; ``qv`` adapters on q_proj and v_proj only (the params' rank); ``nolora`` no adapters
+at all, only the frozen model's forward and its backward down to the embeddings' output, which any LoRA
+step also runs (the step's floor: what the adapters cost is the rest); ``compile`` `torch.compile`
+(inductor, dynamic shapes; its compile time is in the untimed first step, printed).
 
 ``--profile N`` then runs N more steps of each variant under `torch.profiler` and prints where their CPU
 time went, operator by operator (what a step spends on matrix products and what on everything else).
@@ -49,7 +51,7 @@ from train_throughput import CARD_LORA, matmul_gflops  # the same recipe and pea
 
 
 def build_variant(base, cfg, variant: str, held: contextlib.ExitStack):
-    """(model, AdamW) for one variant; `held` keeps a ``frozen`` variant's bf16 weights for the whole run."""
+    """(model, AdamW or None) for one variant; `held` keeps a ``frozen`` variant's bf16 weights for the whole run."""
     torch.manual_seed(0)
     model = copy.deepcopy(base)
     if "w16" in variant:
@@ -57,22 +59,29 @@ def build_variant(base, cfg, variant: str, held: contextlib.ExitStack):
     if "eager" in variant:
         model.set_attn_implementation("eager")
     lora = replace(cfg.lora, dropout=0.0) if "nodrop" in variant else cfg.lora
-    model = add_lora(model, replace(cfg, lora=lora)).train()
+    if "qv" in variant:
+        lora = replace(lora, target_modules=["q_proj", "v_proj"])
+    if "nolora" in variant:
+        model.train().enable_input_require_grads()  # backward still runs down to the embeddings' output
+    else:
+        model = add_lora(model, replace(cfg, lora=lora)).train()
     if "frozen" in variant:
         held.enter_context(frozen_weights_in_bf16(model))
     if "compile" in variant:
         model = torch.compile(model, dynamic=True)
-    return model, torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.train.lr)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    return model, torch.optim.AdamW(trainable, lr=cfg.train.lr) if trainable else None
 
 
 def time_step(model, optimizer, batch: dict, variant: str) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) of one forward, backward and AdamW step."""
+    """(wall seconds, CPU seconds) of one forward, backward and AdamW step (no AdamW without adapters)."""
     cpu, wall = time.process_time(), time.perf_counter()
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled="amp" in variant):
         loss = supervised_loss(model, batch)[0] if "head" in variant else model(**batch).loss
     loss.backward()
-    optimizer.step()
-    optimizer.zero_grad()
+    if optimizer is not None:
+        optimizer.step()
+        optimizer.zero_grad()
     return time.perf_counter() - wall, time.process_time() - cpu
 
 

@@ -86,6 +86,29 @@ def test_lora_step_ab_profiles_a_variant(tiny_model_path):
     assert any(not torch.equal(a, b) for a, b in zip(after, before))  # the profiled steps really trained
 
 
+def test_lora_step_ab_places_adapters_on_q_and_v_or_nowhere(tiny_model_path):
+    import contextlib
+
+    import torch
+
+    from glossa_utils import load_model, load_params
+    from lora_step_ab import build_variant, time_step
+
+    base = load_model(tiny_model_path, device="cpu").requires_grad_(False)
+    cfg, held = load_params("params/default.yaml"), contextlib.ExitStack()
+    ids = torch.randint(0, base.config.vocab_size, (2, 12))
+    adapted = {}
+    for variant in ("fp32", "qv", "nolora"):
+        model, optimizer = build_variant(base, cfg, variant, held)
+        adapted[variant] = {n.split(".lora_A")[0].rsplit(".", 1)[-1] for n, _ in model.named_parameters() if ".lora_A" in n}
+        assert (optimizer is None) == (variant == "nolora")
+        wall, cpu = time_step(model, optimizer, {"input_ids": ids, "labels": ids}, variant)
+        assert wall > 0 and cpu > 0
+    assert adapted["fp32"] == set(cfg.lora.target_modules)
+    assert adapted["qv"] == {"q_proj", "v_proj"}
+    assert adapted["nolora"] == set() and not any(p.requires_grad for p in base.parameters())
+
+
 def test_lora_step_ab_turns_the_order_and_pairs_the_ratios_by_repeat():
     from lora_step_ab import paired_ratios, rotated, summary_table
 
