@@ -18,8 +18,8 @@ prompt-lookup speculative decoding could take off it.
 3. The rate of llama.cpp's matrix products: one ``eval`` of 1, 16, 64 and 256 prompt tokens from an empty
    cache (median of 5), in GFLOP/s of the decoder layers' projections (2 × weights × tokens, plus the LM
    head once: llama.cpp computes only the last position's logits; attention scores left out), beside
-   torch's 2048² matmul on the same threads. A prompt, and a batch of prompts, is bound by this rate, not
-   by the bandwidth of part 1.
+   torch's 2048² matmul on the same threads. A prompt's time, and a batch's, follows this rate rather than
+   part 1's bandwidth floor.
 
     python benchmarks/decode_budget.py --run runs/default --quants f16 q8_0 --threads 2
 
@@ -110,7 +110,7 @@ def product_rates(llm, config: dict, token_counts: list[int], reference: float, 
     flops_per_token, head = 2 * projection_weights(config), 2 * config["vocab_size"] * config["hidden_size"]
     rows = []
     for n in token_counts:
-        ids = [100 + i % (llm.n_vocab() - 100) for i in range(n)]  # the ids do not change the work
+        ids = [i % llm.n_vocab() for i in range(n)]  # which ids does not change the work
         seconds = []
         for _ in range(repeats):
             llm.reset()
@@ -119,7 +119,7 @@ def product_rates(llm, config: dict, token_counts: list[int], reference: float, 
             seconds.append(time.perf_counter() - start)
         median = statistics.median(seconds)
         rate = (flops_per_token * n + head) / median / 1e9
-        rows.append({"tokens per call": n, "ms": round(median * 1000, 1), "GFLOP/s": round(rate),
+        rows.append({"tokens per call": n, "ms": round(median * 1000, 2), "GFLOP/s": round(rate, 1),
                      "share of torch's bf16 matmul": f"{rate / reference:.0%}"})
     return rows
 

@@ -100,7 +100,8 @@ def test_lora_step_ab_places_adapters_on_q_and_v_or_nowhere(tiny_model_path):
     adapted = {}
     for variant in ("fp32", "qv", "nolora"):
         model, optimizer = build_variant(base, cfg, variant, held)
-        adapted[variant] = {n.split(".lora_A")[0].rsplit(".", 1)[-1] for n, _ in model.named_parameters() if ".lora_A" in n}
+        adapted[variant] = {name.split(".lora_A")[0].rsplit(".", 1)[-1]
+                            for name, _ in model.named_parameters() if ".lora_A" in name}
         assert (optimizer is None) == (variant == "nolora")
         wall, cpu = time_step(model, optimizer, {"input_ids": ids, "labels": ids}, variant)
         assert wall > 0 and cpu > 0

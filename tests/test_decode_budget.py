@@ -3,6 +3,7 @@ and the script on the smoke run."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -54,7 +55,12 @@ def test_script_runs_on_the_smoke_run(smoke_run):
     assert [row[0] for row in cells if len(row) > 5] == ["f32", "f16"]  # the time budget, one row a type
     products = [row for row in cells if len(row) == 5]
     assert [(row[0], int(row[1])) for row in products] == [(q, n) for q in ("f32", "f16") for n in (1, 16, 64, 256)]
-    assert all(float(row[3]) > 0 and row[4].endswith("%") for row in products)
+    config = json.loads((smoke_run / "merged" / "config.json").read_text())
+    for _, tokens, ms, rate, share in products:  # the rate is the FLOPs of one eval over its time
+        flops = 2 * projection_weights(config) * int(tokens) + 2 * config["vocab_size"] * config["hidden_size"]
+        assert float(ms) > 0 and share.endswith("%")
+        rounding = 0.05 + float(rate) * 0.006 / float(ms)  # rate printed to 0.1, ms to 0.01
+        assert abs(float(rate) - flops / float(ms) / 1e6) <= rounding
     speculation = [line.split("|")[1:3] for line in lines if line.startswith("| gloss") or line.startswith("| rule")]
     assert [(a.strip(), int(k)) for a, k in speculation] == [("gloss lower-cased", 2), ("gloss lower-cased", 4),
                                                             ("rule baseline", 2), ("rule baseline", 4)]
