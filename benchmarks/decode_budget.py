@@ -36,9 +36,11 @@ import statistics
 import time
 
 import torch
+from transformers import AutoConfig
 from _common import command_line, describe_machine, finished_run, markdown_table, positive_int, publish, run_main
 
-from glossa_utils import LLAMACPP_QUANTS, Translator, build_prompt, load_splits, show_path
+from glossa_utils import LLAMACPP_QUANTS, Translator, build_prompt, load_splits, read_linear_shapes, show_path
+from glossa_utils.export import find_merged
 from glossa_utils.notation import rule_translate
 
 from train_throughput import matmul_gflops  # the training benchmark's peak probe
@@ -96,18 +98,15 @@ def budget(translator: Translator, glosses: list[str], megabytes: float, bandwid
             "prompt + tokens × floor": round(median_prompt + median_tokens * floor)}
 
 
-def projection_weights(config: dict) -> int:
+def projection_weights(config) -> int:
     """Weights of a Llama config's decoder projections (q, k, v, o, gate, up, down over all layers)."""
-    d, layers = config["hidden_size"], config["num_hidden_layers"]
-    head = config.get("head_dim") or d // config["num_attention_heads"]
-    q, kv = config["num_attention_heads"] * head, config["num_key_value_heads"] * head
-    return layers * (d * q + 2 * d * kv + q * d + 3 * d * config["intermediate_size"])
+    return config.num_hidden_layers * sum(i * o for i, o in read_linear_shapes(config).values())
 
 
-def product_rates(llm, config: dict, token_counts: list[int], reference: float, repeats: int = 5) -> list[dict]:
+def product_rates(llm, config, token_counts: list[int], reference: float, repeats: int = 5) -> list[dict]:
     """Per prompt length: the median ms of one ``eval`` from an empty cache and its GFLOP/s (see the module
     docstring), also as a share of `reference` (torch's bf16 2048² matmul, GFLOP/s)."""
-    flops_per_token, head = 2 * projection_weights(config), 2 * config["vocab_size"] * config["hidden_size"]
+    flops_per_token, head = 2 * projection_weights(config), 2 * config.vocab_size * config.hidden_size
     rows = []
     for n in token_counts:
         ids = [i % llm.n_vocab() for i in range(n)]  # which ids does not change the work
@@ -211,10 +210,13 @@ def main() -> None:
     if [p["gloss"] for p in predictions] != [p["gloss"] for p in test]:
         raise SystemExit(f"decode_budget.py: {show_path(run_dir)}/predictions.jsonl is not the test split's; rerun 04")
     glosses = [p["gloss"] for p in test]
+    config = AutoConfig.from_pretrained(find_merged(run_dir))  # ModelError, in one line, without a merged model
+    if max(args.product_tokens) >= config.max_position_embeddings:
+        parser.error(f"--product-tokens: at most {config.max_position_embeddings - 1} tokens per call, the model's "
+                     f"context, got {max(args.product_tokens)}")
     load_before = os.getloadavg()[0]
     bandwidth = read_bandwidth(args.threads)
     probes = {dtype: matmul_gflops(dtype) for dtype in (torch.float32, torch.bfloat16)}
-    config = json.loads((run_dir / "merged" / "config.json").read_text())
     rows, spec_rows, product_rows = [], [], []
     for quant in args.quants:
         translator = Translator.load(run_dir, backend="llamacpp", quant=quant, threads=args.threads)
